@@ -1,0 +1,28 @@
+// Fine-tuning methods register themselves here; nothing else switches on a method name.
+import { PeftLabError } from '../../../src-shared/errors';
+import type { AdapterMethod } from './types';
+
+const methods = new Map<string, AdapterMethod>();
+
+export function registerAdapterMethod(m: AdapterMethod): void {
+  methods.set(m.name, m);
+}
+
+export function adapterMethod(name: string): AdapterMethod {
+  const m = methods.get(name);
+  if (!m) {
+    throw new PeftLabError('BAD_ARGUMENT', `unknown method "${name}"; available: ${[...methods.keys()].join(', ')}`);
+  }
+  return m;
+}
+
+export function adapterMethodNames(): string[] {
+  return [...methods.keys()];
+}
+
+/** The method that wrote an adapter_config.json. */
+export function methodForPeftConfig(json: Record<string, unknown>, file: string): AdapterMethod {
+  for (const m of methods.values()) if (m.matchesPeftConfig(json)) return m;
+  throw new PeftLabError('ADAPTER_INVALID',
+    `${file}: peft_type ${JSON.stringify(json.peft_type)} is not supported; supported: ${[...new Set([...methods.values()].map((m) => m.peftType))].join(', ')}`);
+}
