@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PeftLabError } from '../../../src-shared/errors';
 import { architectureFor } from './architectures/registry';
 import type { Architecture, LinearModuleInfo } from './architectures/types';
-import { loadCheckpoint } from './checkpoint';
+import { llamaShapeHint, loadCheckpoint } from './checkpoint';
 import type { ModelConfig } from './config';
 import { readModelConfig } from './config';
 import type { DecoderLayer, ProjectionName } from './causal-lm';
@@ -44,7 +44,7 @@ export async function loadModel(dir: string): Promise<CausalLM> {
   const expected = info.arch.expectedWeights(info.config);
   const optional = new Set<string>();
   if (info.config.tieWordEmbeddings) optional.add('lm_head.weight');
-  const weights = await loadCheckpoint(dir, expected, { optional });
+  const weights = await loadCheckpoint(dir, expected, { optional, shapeHint: llamaShapeHint(info.config) });
   return buildModel(info.config, info.arch, weights);
 }
 

@@ -1,0 +1,53 @@
+// Memory estimate of a training run, before it starts: frozen base weights at their storage width, the
+// adapter's float32 weights, gradients and AdamW moments (16 bytes per trainable parameter), and the
+// activations a step keeps for the backward pass. The activation term is an estimate (stated as such), from
+// what this engine's LLaMA step saves per token and layer:
+//   norm inputs 2H, q/k/v outputs H + 2·kv, rotated q/k H + kv, attention output H, MLP gate/up/product 3I,
+//   residuals 2H, and the attention probabilities nh·T per token; plus K·V logits (and their gradient) for the loss.
+import type { ModelShape } from '../adapters/types';
+
+export interface MemoryEstimate {
+  baseWeightBytes: number;
+  adapterBytes: number;
+  gradientBytes: number;
+  optimizerBytes: number;
+  activationBytes: number;
+  totalBytes: number;
+}
+
+export interface MemoryInputs {
+  trainableParams: number;
+  baseParams: number;
+  /** Storage bits per base weight (32 dense float32; 16, 8, ~4.127 packed). */
+  baseBitsPerParam?: number;
+  batchSize: number;
+  seqLen: number;
+}
+
+export function estimateTrainingMemory(model: ModelShape, m: MemoryInputs): MemoryEstimate {
+  const c = model.config;
+  const H = c.hiddenSize;
+  const kv = c.numKeyValueHeads * c.headDim;
+  const tokens = m.batchSize * m.seqLen;
+  const perTokenPerLayer = 2 * H + (H + 2 * kv) + (H + kv) + H + 3 * c.intermediateSize + 2 * H + c.numAttentionHeads * m.seqLen;
+  const activationBytes = 4 * tokens * (perTokenPerLayer * c.numHiddenLayers + 2 * c.vocabSize);
+  const baseWeightBytes = Math.ceil((m.baseParams * (m.baseBitsPerParam ?? 32)) / 8);
+  const adapterBytes = 4 * m.trainableParams;
+  const gradientBytes = 4 * m.trainableParams;
+  const optimizerBytes = 8 * m.trainableParams;
+  return {
+    baseWeightBytes, adapterBytes, gradientBytes, optimizerBytes, activationBytes,
+    totalBytes: baseWeightBytes + adapterBytes + gradientBytes + optimizerBytes + activationBytes,
+  };
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u += 1;
+  }
+  return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
+}

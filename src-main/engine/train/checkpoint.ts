@@ -1,0 +1,122 @@
+// Trainer checkpoints: everything a run needs to continue bit-for-bit — the adapter (in PEFT's format, so any
+// checkpoint is also a usable adapter), AdamW's moments and step, the batch iterator's position, and a hash of
+// the run spec. Written into a temporary folder and renamed into place, so a crash mid-write never leaves a
+// checkpoint that looks complete; trainer_state.json is written last.
+//   <output>/checkpoints/step-000050/{adapter_config.json, adapter_model.safetensors, optimizer.safetensors, trainer_state.json}
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { RunSpec } from '../../../src-shared/domain/run-spec';
+import { PeftLabError } from '../../../src-shared/errors';
+import { saveAdapter } from '../adapters/io';
+import type { InjectedAdapter, ModelShape } from '../adapters/types';
+import { writeJsonAtomic } from '../files';
+import { SafetensorsFile, writeSafetensorsFile } from '../model/safetensors';
+import type { IteratorState } from './batching';
+import type { AdamW } from './optimizer';
+
+export interface TrainerState {
+  version: 1;
+  /** Updates completed. */
+  step: number;
+  optimizerStep: number;
+  iterator: IteratorState;
+  specHash: string;
+  lastLoss: number | null;
+  backend: string;
+  savedAt: string;
+}
+
+const STATE_FILE = 'trainer_state.json';
+const OPTIMIZER_FILE = 'optimizer.safetensors';
+
+/** Hash of everything that determines the numbers of a run (not where it writes, how far it goes now, or the backend). */
+export function specHash(spec: RunSpec): string {
+  const { output: _o, backend: _b, training, ...rest } = spec;
+  const { stopAfter: _s, ...train } = training;
+  return createHash('sha256').update(stableJson({ ...rest, training: train })).digest('hex').slice(0, 16);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export const checkpointsDir = (output: string): string => path.join(output, 'checkpoints');
+const stepDirName = (step: number): string => `step-${String(step).padStart(6, '0')}`;
+
+export async function saveTrainerCheckpoint(
+  output: string,
+  state: TrainerState,
+  adapter: InjectedAdapter,
+  optimizer: AdamW,
+  model: ModelShape,
+  baseModelName: string,
+): Promise<string> {
+  const root = checkpointsDir(output);
+  fs.mkdirSync(root, { recursive: true });
+  const final = path.join(root, stepDirName(state.step));
+  const tmp = `${final}.partial-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp);
+  await saveAdapter(tmp, adapter, model, baseModelName);
+  const opt: { name: string; dtype: 'F32'; shape: number[]; data: Float32Array }[] = [];
+  for (const [name, v] of optimizer.stateTensors()) opt.push({ name, dtype: 'F32', shape: v.shape, data: (await v.data()) as Float32Array });
+  await writeSafetensorsFile(path.join(tmp, OPTIMIZER_FILE), opt, { format: 'pt' });
+  await writeJsonAtomic(path.join(tmp, STATE_FILE), state);
+  fs.rmSync(final, { recursive: true, force: true });
+  fs.renameSync(tmp, final);
+  return final;
+}
+
+/** The newest complete checkpoint of a run (folders without trainer_state.json, or partial ones, are skipped). */
+export function latestCheckpoint(output: string): { dir: string; state: TrainerState } | null {
+  const root = checkpointsDir(output);
+  if (!fs.existsSync(root)) return null;
+  const dirs = fs.readdirSync(root).filter((d) => /^step-\d+$/.test(d)).sort().reverse();
+  for (const d of dirs) {
+    const file = path.join(root, d, STATE_FILE);
+    if (!fs.existsSync(file)) continue;
+    try {
+      return { dir: path.join(root, d), state: JSON.parse(fs.readFileSync(file, 'utf8')) as TrainerState };
+    } catch {
+      continue; // unreadable state: treat the folder as incomplete, fall back to an older one
+    }
+  }
+  return null;
+}
+
+/** Restores adapter values and optimizer state from a checkpoint folder. */
+export async function restoreTrainerCheckpoint(dir: string, state: TrainerState, adapter: InjectedAdapter, optimizer: AdamW): Promise<void> {
+  const adapterFile = await SafetensorsFile.open(path.join(dir, 'adapter_model.safetensors'));
+  try {
+    for (const [key, v] of adapter.trainables()) {
+      if (!adapterFile.has(key)) throw new PeftLabError('RESUME_MISMATCH', `${dir}: checkpoint lacks adapter tensor ${key}`);
+      const data = await adapterFile.readFloat32(key);
+      tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
+    }
+  } finally {
+    await adapterFile.close();
+  }
+  const optFile = await SafetensorsFile.open(path.join(dir, OPTIMIZER_FILE));
+  try {
+    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const name of optFile.names()) tensors.set(name, { shape: optFile.info(name).shape, data: await optFile.readFloat32(name) });
+    optimizer.load(state.optimizerStep, tensors);
+  } finally {
+    await optFile.close();
+  }
+}
+
+/** Keeps the newest `keep` checkpoints. */
+export function pruneCheckpoints(output: string, keep: number): void {
+  const root = checkpointsDir(output);
+  if (keep <= 0 || !fs.existsSync(root)) return;
+  const dirs = fs.readdirSync(root).filter((d) => /^step-\d+$/.test(d)).sort();
+  for (const d of dirs.slice(0, Math.max(0, dirs.length - keep))) fs.rmSync(path.join(root, d), { recursive: true, force: true });
+}

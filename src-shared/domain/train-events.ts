@@ -1,0 +1,10 @@
+// Events a training run emits (JSON lines on the CLI's stdout; typed messages from a run worker to the host).
+import type { WireError } from '../errors';
+
+export type TrainEvent =
+  | { type: 'start'; backend: string; device: string; trainExamples: number; validationExamples: number; trainableParams: number; allParams: number; maxSteps: number; resumedFrom: number | null; truncated: number; dropped: number }
+  | { type: 'step'; step: number; loss: number; lr: number; gradNorm: number; tokens: number; tokensPerSecond: number; epoch: number; seconds: number }
+  | { type: 'eval'; step: number; valLoss: number; valPerplexity: number; tokens: number }
+  | { type: 'checkpoint'; step: number; path: string }
+  | { type: 'finished'; step: number; adapterPath: string; finalLoss: number | null; valLoss: number | null; seconds: number }
+  | { type: 'failed'; step: number; error: WireError };
