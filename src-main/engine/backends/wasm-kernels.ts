@@ -1,0 +1,109 @@
+// Kernels the wasm backend lacks (or gets wrong) for training, as plain JavaScript kernels registered under
+// 'wasm'. They read inputs with backend.readSync (a copy out of the wasm heap, synchronous on this backend) and
+// write the result with backend.makeOutput. Found by running every op of a LLaMA-style LoRA step, forward and
+// gradient, against the cpu backend (test/engine/backends/ops.test.ts):
+// - UnsortedSegmentSum: missing; it is the gradient of gather (embedding backprop) and of stridedSlice/topk
+//   (gradients.ts).
+// - GatherV2 with batchDims > 0: the wasm kernel returns wrong values or reads out of bounds
+//   (e.g. params (3,5), indices (3,1), axis 1, batchDims 1); we run that case in JS and keep wasm for batchDims 0.
+// - StridedSlice of int32/bool with strides: the general wasm path copies 4-byte elements and labels the result
+//   float32 (int32 data read as tiny floats; bool data wrong). We feed it int32 and relabel the result.
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { emptyLike, segmentSumValues } from './segment-sum';
+import type { Values } from './segment-sum';
+
+function valuesOf(backend: BackendWasm, t: TensorInfo): Values {
+  return backend.readSync(t.dataId) as Values;
+}
+
+/** out[s, ...] = sum of x[i, ...] over every i with segmentIds[i] = s (ids outside [0, numSegments) are dropped). */
+export const unsortedSegmentSumWasm: KernelFunc = ({ inputs, attrs, backend }) => {
+  const wasm = backend as BackendWasm;
+  const x = inputs.x as TensorInfo;
+  const segmentIds = inputs.segmentIds as TensorInfo;
+  const { values, shape } = segmentSumValues(valuesOf(wasm, x), x.shape, valuesOf(wasm, segmentIds),
+    segmentIds.shape.length, attrs?.numSegments as number);
+  return wasm.makeOutput(shape, x.dtype, undefined, values);
+};
+
+/** gather with batchDims > 0: out[b, o, j, s] = x[b, o, indices[b, j], s] on the flattened shapes of tfjs. */
+export function gatherBatchedJs(wasm: BackendWasm, x: TensorInfo, indices: TensorInfo, axis: number, batchDims: number): TensorInfo {
+  const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x, indices, axis, batchDims);
+  const { batchSize, outerSize, dimSize, sliceSize } = info;
+  const xValues = valuesOf(wasm, x);
+  const ids = valuesOf(wasm, indices);
+  const perBatch = ids.length / batchSize;
+  const out = emptyLike(xValues, batchSize * outerSize * perBatch * sliceSize);
+  for (let b = 0; b < batchSize; b++) {
+    for (let o = 0; o < outerSize; o++) {
+      for (let j = 0; j < perBatch; j++) {
+        const index = ids[b * perBatch + j];
+        if (index < 0 || index >= dimSize) throw new Error(`GatherV2: the index value ${index} is not in [0, ${dimSize - 1}]`);
+        const src = ((b * outerSize + o) * dimSize + index) * sliceSize;
+        const dst = ((b * outerSize + o) * perBatch + j) * sliceSize;
+        out.set(xValues.subarray(src, src + sliceSize), dst);
+      }
+    }
+  }
+  return wasm.makeOutput(info.outputShape, x.dtype, undefined, out);
+}
+
+function replaceGatherV2(): void {
+  const original = tf.getKernel('GatherV2', 'wasm');
+  if (original === undefined) return;
+  const wrapped: KernelConfig = {
+    ...original, // keeps setupFunc, which binds the wasm function
+    kernelFunc: (args) => {
+      const batchDims = (args.attrs?.batchDims as number | undefined) ?? 0;
+      if (batchDims === 0) return original.kernelFunc(args);
+      const x = args.inputs.x as TensorInfo;
+      const axis = tf.util.parseAxisParam(args.attrs?.axis as number, x.shape)[0];
+      return gatherBatchedJs(args.backend as BackendWasm, x, args.inputs.indices as TensorInfo, axis, batchDims);
+    },
+  };
+  tf.unregisterKernel('GatherV2', 'wasm');
+  tf.registerKernel(wrapped);
+}
+
+/** Re-labels a wasm result whose 4-byte elements are int32 bits under a float32 label (or converts to bool). */
+function relabel(wasm: BackendWasm, result: TensorInfo, dtype: 'int32' | 'bool'): TensorInfo {
+  const raw = valuesOf(wasm, result);
+  const bits = new Int32Array(raw.buffer, raw.byteOffset, raw.length);
+  wasm.disposeData(result.dataId);
+  return wasm.makeOutput(result.shape, dtype, undefined, dtype === 'int32' ? bits : Uint8Array.from(bits));
+}
+
+function replaceStridedSlice(): void {
+  const original = tf.getKernel('StridedSlice', 'wasm');
+  if (original === undefined) return;
+  const wrapped: KernelConfig = {
+    ...original,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as TensorInfo;
+      if (x.dtype === 'float32') return original.kernelFunc(args);
+      const wasm = args.backend as BackendWasm;
+      const asInt = x.dtype === 'int32' ? x : wasm.makeOutput(x.shape, 'int32', undefined, Int32Array.from(valuesOf(wasm, x)));
+      const result = original.kernelFunc({ ...args, inputs: { x: asInt } }) as TensorInfo;
+      if (asInt !== x) wasm.disposeData(asInt.dataId);
+      if (result.dtype === x.dtype) return result;
+      return relabel(wasm, result, x.dtype as 'int32' | 'bool');
+    },
+  };
+  tf.unregisterKernel('StridedSlice', 'wasm');
+  tf.registerKernel(wrapped);
+}
+
+let registered = false;
+
+/** Idempotent; call before the first tf.setBackend('wasm') so that setup functions run. */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  registered = true;
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSumWasm });
+  }
+  replaceGatherV2();
+  replaceStridedSlice();
+}
