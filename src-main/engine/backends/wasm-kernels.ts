@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import { emptyLike, segmentSumValues } from './segment-sum';
+import { replaceBatchMatMul } from './wasm-matmul';
 import type { Values } from './segment-sum';
 
 function valuesOf(backend: BackendWasm, t: TensorInfo): Values {
@@ -106,4 +107,5 @@ export function registerWasmTrainingKernels(): void {
   }
   replaceGatherV2();
   replaceStridedSlice();
+  replaceBatchMatMul();
 }

@@ -163,6 +163,7 @@ const composites: OpCase[] = [
 /** Model-sized shapes: GPU kernels switch to tiled / multi-workgroup code paths above small sizes. */
 const large: OpCase[] = [
   { name: 'large matMul (128,256)@(384,256)ᵀ', inputs: () => [rand([128, 256], 110), rand([384, 256], 111)], forward: (a, b) => tf.matMul(a, b, false, true), gradWrt: [0, 1], tol: 1e-3 },
+  { name: 'large matMul transposeA+B (40,24)ᵀ@(32,40)ᵀ (wasm explicit-transpose path)', inputs: () => [rand([40, 24], 114), rand([32, 40], 115)], forward: (a, b) => tf.matMul(a, b, true, true), gradWrt: [0, 1], tol: 1e-3 },
   { name: 'large batched matMul (4,8,64,32)@(4,8,64,32)ᵀ', inputs: () => [rand([4, 8, 64, 32], 112), rand([4, 8, 64, 32], 113)], forward: (a, b) => tf.matMul(a, b, false, true), gradWrt: [0, 1], tol: 1e-3 },
   { name: 'large logSoftmax over vocab 2048', inputs: () => [rand([16, 2048], 114, -8, 8)], forward: (x) => tf.logSoftmax(x), gradWrt: [0], tol: 1e-3 },
   { name: 'large softmax + logSumExp + max over 2048', inputs: () => [rand([16, 2048], 115, -8, 8)], forward: (x) => [tf.softmax(x), tf.logSumExp(x, -1), tf.max(x, -1)], gradWrt: [0], tol: 1e-3 },

@@ -1,0 +1,125 @@
+// One backend's figures for `npm run bench` (run in its own process by bench.ts): a LoRA training step on the
+// reference config, the raw matmul rate at that step's matrix sizes, and KV-cached greedy generation.
+import * as tf from '@tensorflow/tfjs';
+import { adapterMethod } from '../src-main/engine/adapters/index';
+import type { BackendName } from '../src-main/engine/backends/index';
+import { useBackend } from '../src-main/engine/backends/index';
+import { GREEDY, generate } from '../src-main/engine/generate/generate';
+import { architectureFor } from '../src-main/engine/model/architectures/registry';
+import { parseModelConfig } from '../src-main/engine/model/config';
+import { buildModel } from '../src-main/engine/model/load';
+import { Rng } from '../src-main/engine/rng';
+import type { Batch } from '../src-main/engine/train/batching';
+import { AdamW } from '../src-main/engine/train/optimizer';
+import { trainStep, uniqueParams } from '../src-main/engine/train/step';
+import { decodeFlops, loraStepFlops } from './bench-flops';
+
+export interface BenchResult {
+  backend: string;
+  device: string;
+  config: string;
+  repeats: number;
+  stepSeconds: number;
+  trainTokensPerSecond: number;
+  achievedGflops: number;
+  flopsPerToken: number;
+  flopsFormula: string;
+  matmulParams: number;
+  matmulGflops: number;
+  generateTokensPerSecond: number;
+  generateGflops: number;
+}
+
+const B = 8;
+const T = 128;
+const R = 8;
+const TARGETS = ['q_proj', 'v_proj'];
+const CONFIG = {
+  model_type: 'llama', vocab_size: 4096, hidden_size: 256, intermediate_size: 688, num_hidden_layers: 4,
+  num_attention_heads: 8, num_key_value_heads: 8, max_position_embeddings: 512, rms_norm_eps: 1e-6, tie_word_embeddings: false,
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function timeIt(fn: () => Promise<void>, repeats: number): Promise<number> {
+  await fn(); // warm-up: kernel compilation, buffer allocation
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push((performance.now() - t0) / 1000);
+  }
+  return median(times);
+}
+
+function randomModel() {
+  const config = parseModelConfig(CONFIG, 'bench config');
+  const arch = architectureFor(config);
+  const rng = new Rng(1);
+  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, shape] of arch.expectedWeights(config)) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    weights.set(name, { shape, data: name.endsWith('norm.weight') ? new Float32Array(n).fill(1) : rng.normalArray(n, 0.02) });
+  }
+  return { config, model: buildModel(config, arch, weights) };
+}
+
+function randomBatch(V: number): Batch {
+  const rng = new Rng(2);
+  const ids = Int32Array.from({ length: B * T }, () => Math.floor(rng.uniform() * V));
+  return {
+    batchSize: B, seqLen: T, inputIds: ids, labels: ids, positionIds: Int32Array.from({ length: B * T }, (_, i) => i % T),
+    segmentIds: new Int32Array(B * T).fill(1), numTargetTokens: B * (T - 1), numExamples: B, epoch: 0,
+  };
+}
+
+/** GFLOP/s of the plain matmuls a step performs (forward shapes), all timed together. */
+async function matmulRate(cfg: ReturnType<typeof parseModelConfig>, repeats: number): Promise<number> {
+  const N = B * T;
+  const H = cfg.hiddenSize;
+  const shapes: [number, number, number][] = [[N, H, H], [N, H, H], [N, H, H], [N, H, H], [N, H, cfg.intermediateSize], [N, H, cfg.intermediateSize], [N, cfg.intermediateSize, H], [N - B, H, cfg.vocabSize]];
+  const pairs = shapes.map(([n, k, m]) => [tf.randomNormal([n, k]), tf.randomNormal([m, k])] as const);
+  const flops = shapes.reduce((s, [n, k, m]) => s + 2 * n * k * m, 0);
+  const secs = await timeIt(async () => {
+    const outs = pairs.map(([a, b]) => tf.matMul(a, b, false, true));
+    await Promise.all(outs.map((o) => o.data()));
+    tf.dispose(outs);
+  }, repeats);
+  pairs.forEach(([a, b]) => tf.dispose([a, b]));
+  return flops / secs / 1e9;
+}
+
+async function main(): Promise<void> {
+  const backend = process.argv[2] as BackendName;
+  const info = await useBackend(backend);
+  const repeats = backend === 'cpu' ? 2 : 5;
+  const { config, model } = randomModel();
+  const method = adapterMethod('lora');
+  const adapter = method.inject(model, method.parseConfig({ r: R, loraAlpha: 16, targetModules: TARGETS }, 'bench'), { seed: 1 });
+  const params = uniqueParams(adapter.trainables());
+  const opt = new AdamW(params);
+  const batch = randomBatch(config.vocabSize);
+  let step = 0;
+  const stepSeconds = await timeIt(async () => {
+    await trainStep(model, params, opt, [batch], { step: step++, lr: 1e-4, seed: 1, maxGradNorm: 1 });
+  }, repeats);
+  const flops = loraStepFlops(config, T, R, TARGETS);
+  const matmulGflops = await matmulRate(config, repeats);
+  const prompt = Array.from({ length: 16 }, (_, i) => 10 + i);
+  const NEW = 64;
+  const genSeconds = await timeIt(async () => {
+    await generate(model, prompt, { ...GREEDY, maxNewTokens: NEW, eosTokenIds: [] });
+  }, Math.max(2, Math.floor(repeats / 2)));
+  let genFlops = 0;
+  for (let s = prompt.length; s < prompt.length + NEW; s++) genFlops += decodeFlops(config, s);
+  const result: BenchResult = {
+    backend, device: info.device,
+    config: `LLaMA hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads, intermediate ${config.intermediateSize}, vocab ${config.vocabSize}; batch ${B} × seq ${T}; LoRA r ${R} on ${TARGETS.join(',')}; AdamW`,
+    repeats, stepSeconds, trainTokensPerSecond: (B * T) / stepSeconds, achievedGflops: (flops.perToken * B * T) / stepSeconds / 1e9,
+    flopsPerToken: flops.perToken, flopsFormula: flops.formula, matmulParams: flops.matmulParams, matmulGflops,
+    generateTokensPerSecond: NEW / genSeconds, generateGflops: genFlops / genSeconds / 1e9,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+await main();
