@@ -1,27 +1,8 @@
-// The `peft-lab` command: plan, generate, train, perplexity, backends. Every subcommand has --help; unknown
-// flags and bad values are errors that name the flag; failures print "peft-lab: error: …" and exit non-zero.
-import { Command, CommanderError } from 'commander';
-import '../engine/adapters/index';
-import { registerBackends } from './commands/backends';
-import { registerGenerate } from './commands/generate';
-import { registerPerplexity } from './commands/perplexity';
-import { registerPlan } from './commands/plan';
-import { registerTrain } from './commands/train';
+// The `peft-lab` command: parses argv, runs the subcommand, prints "peft-lab: error: …" and exits non-zero on failure
+// (2 for usage errors, 1 for bad input, 70 for an internal error).
+import { CommanderError } from 'commander';
 import { reportError } from './output';
-
-export function buildProgram(): Command {
-  const program = new Command('peft-lab')
-    .description('PEFT Lab: parameter-efficient fine-tuning experiments on LLaMA-family models (TensorFlow.js)')
-    .showHelpAfterError('(add --help for usage)')
-    .exitOverride();
-  registerPlan(program);
-  registerGenerate(program);
-  registerTrain(program);
-  registerPerplexity(program);
-  registerBackends(program);
-  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
-  return program;
-}
+import { buildProgram } from './program';
 
 export async function main(argv: string[]): Promise<number> {
   try {

@@ -43,7 +43,7 @@ export function replaceBatchMatMul(): void {
       const a = fixA ? explicit(A) : A;
       const b = fixB ? explicit(B) : B;
       try {
-        return original.kernelFunc({ ...args, inputs: { a, b }, attrs: { ...args.attrs, transposeA: transposeA && !fixA, transposeB: transposeB && !fixB } });
+        return original.kernelFunc({ ...args, inputs: { a, b }, attrs: { ...args.attrs, transposeA: !!transposeA && !fixA, transposeB: !!transposeB && !fixB } });
       } finally {
         for (const t of temps) wasm.disposeData(t.dataId);
       }

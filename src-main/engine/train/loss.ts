@@ -6,15 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLM } from '../model/causal-lm';
 import type { ForwardContext } from '../model/linear';
+import type { Batch } from './batching';
 
-export interface LossBatch {
-  batchSize: number;
-  seqLen: number;
-  inputIds: Int32Array;
-  labels: Int32Array;
-  positionIds: Int32Array;
-  segmentIds: Int32Array;
-}
+/** The fields of a training batch the loss reads. */
+export type LossBatch = Pick<Batch, 'batchSize' | 'seqLen' | 'inputIds' | 'labels' | 'positionIds' | 'segmentIds'>;
 
 export interface LossTargets {
   /** Flat row indices t (0…N−1) whose next-token target counts. */

@@ -65,6 +65,16 @@ describe('trainable-parameter report', () => {
     expect(r.modules).toHaveLength(64);
   });
 
+  // Lines published by others for these models: PEFT's README (LLaMA-7B r=8 q,v: 4,194,304 of 6,742,609,920) and
+  // Mistral-7B (7,241,732,096 base parameters) r=8 q,v: 3,407,872 of 7,245,139,968.
+  it.each([
+    ['open_llama_7b_v2', 'trainable params: 4,194,304 || all params: 6,742,609,920 || trainable%: 0.0622'],
+    ['Mistral-7B-v0.1', 'trainable params: 3,407,872 || all params: 7,245,139,968 || trainable%: 0.0470'],
+  ])('shipped model card %s gives the published count', async (card, line) => {
+    const r = await report(path.resolve(__dirname, '../../../resources/model-cards', card), { r: 8 });
+    expect(r.line).toBe(line);
+  });
+
   it('default targets are the architecture\'s (q_proj, v_proj for llama)', async () => {
     const r = await report(open3b, { r: 8 });
     expect(r.trainable).toBe(2_662_400);

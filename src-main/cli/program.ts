@@ -1,0 +1,24 @@
+// The `peft-lab` program: its subcommands and their options. Every subcommand has --help; unknown flags and bad
+// values are errors that name the flag.
+import { Command } from 'commander';
+import '../engine/adapters/index';
+import { registerBackends } from './commands/backends';
+import { registerGenerate } from './commands/generate';
+import { registerPerplexity } from './commands/perplexity';
+import { registerPlan } from './commands/plan';
+import { registerTrain } from './commands/train';
+
+export function buildProgram(): Command {
+  const program = new Command('peft-lab')
+    .description('PEFT Lab: parameter-efficient fine-tuning experiments on LLaMA-family models (TensorFlow.js)')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride();
+  registerPlan(program);
+  registerGenerate(program);
+  registerTrain(program);
+  registerPerplexity(program);
+  registerBackends(program);
+  for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
+  return program;
+}
+
