@@ -80,10 +80,11 @@ async function matmulRate(cfg: ReturnType<typeof parseModelConfig>, repeats: num
   const shapes: [number, number, number][] = [[N, H, H], [N, H, H], [N, H, H], [N, H, H], [N, H, cfg.intermediateSize], [N, H, cfg.intermediateSize], [N, cfg.intermediateSize, H], [N - B, H, cfg.vocabSize]];
   const pairs = shapes.map(([n, k, m]) => [tf.randomNormal([n, k]), tf.randomNormal([m, k])] as const);
   const flops = shapes.reduce((s, [n, k, m]) => s + 2 * n * k * m, 0);
+  // Read back one scalar (as a training step does), not every product: a large readback is slow on some GPUs.
   const secs = await timeIt(async () => {
-    const outs = pairs.map(([a, b]) => tf.matMul(a, b, false, true));
-    await Promise.all(outs.map((o) => o.data()));
-    tf.dispose(outs);
+    const total = tf.tidy(() => tf.addN(pairs.map(([a, b]) => tf.sum(tf.matMul(a, b, false, true)))));
+    await total.data();
+    total.dispose();
   }, repeats);
   pairs.forEach(([a, b]) => tf.dispose([a, b]));
   return flops / secs / 1e9;
@@ -122,4 +123,9 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  process.stdout.write(`${JSON.stringify({ backend: process.argv[2], error: (e as Error).message })}\n`);
+  process.exitCode = 1;
+}
