@@ -1,7 +1,6 @@
 // The `peft-lab` program: its subcommands and their options. Every subcommand has --help; unknown flags and bad
 // values are errors that name the flag.
 import { Command } from 'commander';
-import '../engine/adapters/index';
 import { registerBackends } from './commands/backends';
 import { registerGenerate } from './commands/generate';
 import { registerPerplexity } from './commands/perplexity';

@@ -1,22 +1,8 @@
 // `peft-lab train --spec run.json`: one training run; JSON-lines events on stdout (start, step, eval,
 // checkpoint, finished | failed); the adapter lands in the spec's output folder in PEFT's format.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { BackendChoice } from '../../../src-shared/domain/run-spec';
-import { RunSpecSchema } from '../../../src-shared/domain/run-spec';
-import { parseWith } from '../../../src-shared/domain/validate';
-import { PeftLabError } from '../../../src-shared/errors';
-import '../../engine/adapters/index';
-import { runTraining } from '../../engine/train/trainer';
 import { backendChoice } from '../options';
-import { printJson } from '../output';
-
-interface TrainCliOptions {
-  spec: string;
-  backend?: BackendChoice;
-  resume?: boolean;
-}
+import type { TrainCliOptions } from '../actions/train';
 
 export function registerTrain(program: Command): void {
   program
@@ -25,31 +11,5 @@ export function registerTrain(program: Command): void {
     .requiredOption('--spec <file>', 'run spec (model, dataset, template, sequence, method, training, output)')
     .option('--backend <name>', 'override the spec\'s backend: auto | cpu | wasm | webgpu | tensorflow', backendChoice)
     .option('--resume', 'continue from the newest checkpoint in the output folder')
-    .action(async (o: TrainCliOptions) => train(o));
-}
-
-export function readRunSpec(file: string): ReturnType<typeof RunSpecSchema.parse> {
-  if (!fs.existsSync(file)) throw new PeftLabError('FILE_NOT_FOUND', `run spec ${file} not found`);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new PeftLabError('SPEC_INVALID', `${file} is not valid JSON (${(e as Error).message})`);
-  }
-  return parseWith(RunSpecSchema, json, file);
-}
-
-async function train(o: TrainCliOptions): Promise<void> {
-  const spec = readRunSpec(o.spec);
-  if (o.backend) spec.backend = o.backend;
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    await runTraining(spec, { specDir: path.dirname(path.resolve(o.spec)), resume: o.resume, signal: controller.signal, onEvent: printJson });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+    .action(async (o: TrainCliOptions) => (await import('../actions/train')).train(o));
 }

@@ -1,8 +1,3 @@
-// Registers the built-in methods. Import this module (not the registry) to get them.
-import { lora } from './lora/inject';
-import { registerAdapterMethod } from './registry';
-
-registerAdapterMethod(lora);
-
-export { adapterMethod, adapterMethodNames, methodForPeftConfig } from './registry';
+// The adapters' public face: the method registry (built-in methods included) and the shared types.
+export { adapterMethod, adapterMethodNames, methodForPeftConfig, registerAdapterMethod } from './registry';
 export type { AdapterMethod, InjectedAdapter, PlannedTensor } from './types';

@@ -1,5 +1,7 @@
-// Fine-tuning methods register themselves here; nothing else switches on a method name.
+// Fine-tuning methods are registered here (the built-in ones at the end of this file); nothing else switches on
+// a method name. A new method is one folder under adapters/ and one registerAdapterMethod call.
 import { PeftLabError } from '../../../src-shared/errors';
+import { lora } from './lora/inject';
 import type { AdapterMethod } from './types';
 
 const methods = new Map<string, AdapterMethod>();
@@ -26,3 +28,5 @@ export function methodForPeftConfig(json: Record<string, unknown>, file: string)
   throw new PeftLabError('ADAPTER_INVALID',
     `${file}: peft_type ${JSON.stringify(json.peft_type)} is not supported; supported: ${[...new Set([...methods.values()].map((m) => m.peftType))].join(', ')}`);
 }
+
+registerAdapterMethod(lora);

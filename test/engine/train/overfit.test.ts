@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSpecInput } from '../../../src-shared/domain/run-spec';
 import { RunSpecSchema } from '../../../src-shared/domain/run-spec';
 import type { TrainEvent } from '../../../src-shared/domain/train-events';
-import '../../../src-main/engine/adapters/index';
 import { loadAdapter } from '../../../src-main/engine/adapters/io';
 import { useBackend } from '../../../src-main/engine/backends/index';
 import { GREEDY, generate } from '../../../src-main/engine/generate/generate';
