@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'BACKEND_UNAVAILABLE'
   | 'SPEC_INVALID'
   | 'NAN_LOSS'
+  | 'STORE_INVALID'
   | 'RESUME_MISMATCH'
   | 'CANCELLED'
   | 'INTERNAL';

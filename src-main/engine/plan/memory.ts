@@ -5,6 +5,8 @@
 //   norm inputs 2H, q/k/v outputs H + 2·kv, rotated q/k H + kv, attention output H, MLP gate/up/product 3I,
 //   residuals 2H, and the attention probabilities nh·T per token; plus K·V logits (and their gradient) for the loss.
 import type { ModelShape } from '../adapters/types';
+import { bitsPerWeight } from '../quant/formats';
+import { baseParameterCount } from './params';
 
 export interface MemoryEstimate {
   baseWeightBytes: number;
@@ -20,6 +22,8 @@ export interface MemoryInputs {
   baseParams: number;
   /** Storage bits per base weight (32 dense float32; 16, 8, ~4.127 packed). */
   baseBitsPerParam?: number;
+  /** Exact bytes of the base weights when known (e.g. from baseWeightBytesAt); overrides baseBitsPerParam. */
+  baseWeightBytes?: number;
   batchSize: number;
   seqLen: number;
 }
@@ -31,7 +35,7 @@ export function estimateTrainingMemory(model: ModelShape, m: MemoryInputs): Memo
   const tokens = m.batchSize * m.seqLen;
   const perTokenPerLayer = 2 * H + (H + 2 * kv) + (H + kv) + H + 3 * c.intermediateSize + 2 * H + c.numAttentionHeads * m.seqLen;
   const activationBytes = 4 * tokens * (perTokenPerLayer * c.numHiddenLayers + 2 * c.vocabSize);
-  const baseWeightBytes = Math.ceil((m.baseParams * (m.baseBitsPerParam ?? 32)) / 8);
+  const baseWeightBytes = m.baseWeightBytes ?? Math.ceil((m.baseParams * (m.baseBitsPerParam ?? 32)) / 8);
   const adapterBytes = 4 * m.trainableParams;
   const gradientBytes = 4 * m.trainableParams;
   const optimizerBytes = 8 * m.trainableParams;
@@ -50,4 +54,20 @@ export function formatBytes(n: number): string {
     u += 1;
   }
   return `${v.toFixed(u === 0 ? 0 : 1)} ${units[u]}`;
+}
+
+/**
+ * Bytes of the frozen base at a nominal bit width: the decoder's linear layers at that width (constants
+ * included), everything else (embeddings, norms, lm_head) in float32 as Transformers leaves them unquantised.
+ */
+export function baseWeightBytesAt(model: ModelShape, bits: number): number {
+  let quantized = 0;
+  let bytes = 0;
+  for (const m of model.arch.linearModules(model.config)) {
+    if (m.layer === null) continue;
+    const n = m.inFeatures * m.outFeatures;
+    quantized += n;
+    bytes += (n * bitsPerWeight(bits, m.inFeatures)) / 8;
+  }
+  return Math.ceil(bytes + (baseParameterCount(model) - quantized) * 4);
 }

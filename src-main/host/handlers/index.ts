@@ -1,0 +1,9 @@
+// Every request handler of the host, one map (the dispatcher looks methods up here; nothing switches on names).
+import { appHandlers } from './app';
+import { datasetHandlers } from './datasets';
+import { modelHandlers } from './models';
+import { runHandlers } from './runs';
+import { sweepHandlers } from './sweeps';
+import type { HandlerMap } from './types';
+
+export const handlers: HandlerMap = { ...appHandlers, ...modelHandlers, ...datasetHandlers, ...sweepHandlers, ...runHandlers };

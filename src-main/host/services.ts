@@ -1,0 +1,22 @@
+// What every handler of the host can reach: the store (the only writer), the metric writer, the event bus, the
+// scheduler of run workers, and a few caches. One instance per host.
+import type { Store } from '../store/db';
+import type { MetricWriter } from '../store/metric-writer';
+import type { BackendsReport, DataStats } from '../../src-shared/protocol/worker';
+import type { EventBus } from './event-bus';
+import type { Scheduler } from './scheduler';
+
+export interface HostServices {
+  store: Store;
+  metrics: MetricWriter;
+  bus: EventBus;
+  scheduler: Scheduler;
+  dataDir: string;
+  mode: 'desktop' | 'web' | 'cli';
+  /** Backend probe, done once in a worker (the host never loads GPU drivers itself). */
+  backends(): Promise<BackendsReport>;
+  /** Data statistics per (dataset, template, sequence, training) key. */
+  dataStatsCache: Map<string, DataStats>;
+  /** Seconds per update measured by probes, per (model, cell, batch) key. */
+  probeCache: Map<string, number>;
+}

@@ -1,0 +1,83 @@
+// The run worker: one child process per training run (or timing probe), started and supervised by the host.
+// It receives one HostToWorker message, runs the engine, streams WorkerToHost messages over the IPC channel and
+// exits: 0 finished, 1 failed, 3 stopped (SIGTERM: the trainer writes a checkpoint first, so resume continues).
+import * as tf from '@tensorflow/tfjs';
+import type { HostToWorker, WorkerToHost } from '../../src-shared/protocol/worker';
+import { errorToWire, isPeftLabError } from '../../src-shared/errors';
+import { probeBackends, useBackend } from '../engine/backends/index';
+import { dataStats } from '../engine/train/data-stats';
+import { probeStepSeconds } from '../engine/train/probe';
+import { runTraining } from '../engine/train/trainer';
+
+const EXIT_FAILED = 1;
+const EXIT_STOPPED = 3;
+
+function send(m: WorkerToHost): void {
+  if (process.connected) process.send?.(m);
+}
+
+let peakRss = 0;
+function reportResources(): void {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  send({ kind: 'resources', rssBytes: rss, peakRssBytes: peakRss, tensorBytes: tf.memory().numBytes });
+}
+
+async function train(m: Extract<HostToWorker, { kind: 'train' }>): Promise<number> {
+  const controller = new AbortController();
+  process.once('SIGTERM', () => controller.abort());
+  // The host went away (crashed or was killed): stop at the next update boundary, with a checkpoint.
+  process.once('disconnect', () => controller.abort());
+  send({ kind: 'versions', versions: { node: process.versions.node, tfjs: tf.version_core, v8: process.versions.v8 } });
+  try {
+    await runTraining(m.spec, {
+      specDir: m.specDir, resume: m.resume, signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'step') reportResources();
+        send({ kind: 'event', event });
+      },
+    });
+    reportResources();
+    return 0;
+  } catch (e) {
+    return isPeftLabError(e, 'CANCELLED') ? EXIT_STOPPED : EXIT_FAILED; // the trainer already sent a 'failed' event
+  }
+}
+
+async function probe(m: Extract<HostToWorker, { kind: 'probe' }>): Promise<number> {
+  try {
+    const r = await probeStepSeconds(m.spec, m.specDir, m.steps);
+    send({ kind: 'probe-result', stepSeconds: r.stepSeconds, backend: r.backend.name, device: r.backend.device });
+    return 0;
+  } catch (e) {
+    send({ kind: 'probe-failed', error: errorToWire(e) });
+    return EXIT_FAILED;
+  }
+}
+
+/** Short jobs for the host that must not run on its event loop (tokenising a dataset, loading GPU drivers). */
+async function shortJob(m: Extract<HostToWorker, { kind: 'data-stats' | 'backends' }>): Promise<number> {
+  try {
+    if (m.kind === 'data-stats') {
+      send({ kind: 'data-stats', stats: await dataStats(m.spec, m.specDir) });
+    } else {
+      const probes = await probeBackends();
+      const auto = await useBackend('auto');
+      send({ kind: 'backends', report: { auto: auto.name, probes } });
+    }
+    return 0;
+  } catch (e) {
+    send({ kind: 'job-failed', error: errorToWire(e) });
+    return EXIT_FAILED;
+  }
+}
+
+process.once('message', (m: HostToWorker) => {
+  const job = m.kind === 'train' ? train(m) : m.kind === 'probe' ? probe(m) : shortJob(m);
+  void job.then((code) => {
+    process.exitCode = code;
+    // Let the IPC channel drain, then leave even if a backend (Dawn) keeps handles open.
+    process.disconnect?.();
+    setTimeout(() => process.exit(code), 2000).unref();
+  });
+});

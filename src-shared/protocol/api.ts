@@ -1,0 +1,132 @@
+// The host's API: every request as a `'domain/verb'` key with a zod schema for its params (validated by the host
+// for every transport) and the TypeScript type of its result. The client is generic over these keys.
+import { z } from 'zod';
+import { DatasetFormatSchema, SequenceSpecSchema, TemplateSpecSchema } from '../domain/data';
+import type { CellPreflight, Preflight } from '../domain/preflight';
+import type { DatasetRecord, MetricName, MetricPoint, ModelRecord, RunDetail, RunRecord, SweepRecord } from '../domain/records';
+import { METRIC_NAMES } from '../domain/records';
+import { BACKEND_CHOICES } from '../domain/run-spec';
+import type { BackendChoice } from '../domain/run-spec';
+import { SweepSpecSchema } from '../domain/sweep-spec';
+
+const id = z.number().int().positive();
+const empty = z.strictObject({});
+
+export const ParamSchemas = {
+  'app/info': empty,
+  'settings/get': empty,
+  'settings/set': z.strictObject({
+    concurrency: z.number().int().min(1).max(64).nullable().optional(),
+    backend: z.enum(BACKEND_CHOICES).optional(),
+  }),
+  'models/list': empty,
+  'models/register': z.strictObject({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }),
+  'models/remove': z.strictObject({ id }),
+  'datasets/list': empty,
+  'datasets/register': z.strictObject({ path: z.string().min(1), name: z.string().min(1).max(200).optional(), format: DatasetFormatSchema.optional() }),
+  'datasets/preview': z.strictObject({
+    datasetId: id, modelId: id, template: TemplateSpecSchema, sequence: SequenceSpecSchema,
+    fields: z.record(z.string(), z.string()).optional(), count: z.number().int().min(1).max(50).default(5),
+  }),
+  'sweeps/preflight': z.strictObject({ spec: SweepSpecSchema }),
+  'sweeps/probe': z.strictObject({ spec: SweepSpecSchema, cellKeys: z.array(z.string()).optional() }),
+  'sweeps/create': z.strictObject({ spec: SweepSpecSchema, launch: z.boolean().default(true) }),
+  'sweeps/list': empty,
+  'sweeps/get': z.strictObject({ id }),
+  'sweeps/launch': z.strictObject({ id }),
+  'sweeps/stop': z.strictObject({ id }),
+  'runs/list': z.strictObject({ sweepId: id.optional() }),
+  'runs/get': z.strictObject({ id }),
+  'runs/stop': z.strictObject({ id }),
+  'runs/resume': z.strictObject({ id }),
+  'metrics/series': z.strictObject({
+    runIds: z.array(id).min(1).max(500),
+    names: z.array(z.enum(METRIC_NAMES)).min(1),
+    /** Points per series at most (downsampled with LTTB beyond that). */
+    maxPoints: z.number().int().min(10).max(10_000).default(1000),
+  }),
+} as const;
+
+export interface AppInfo {
+  version: string;
+  dataDir: string;
+  mode: 'desktop' | 'web' | 'cli';
+  cores: number;
+  totalMemory: number;
+  freeMemory: number;
+  backends: { name: string; available: boolean; device?: string; reason?: string }[];
+}
+
+export interface Settings {
+  /** Runs at once; null = automatic (one per core on CPU backends, one per GPU otherwise). */
+  concurrency: number | null;
+  effectiveConcurrency: number;
+  backend: BackendChoice;
+}
+
+export interface DatasetPreview {
+  examples: { index: number; record: Record<string, string>; prompt: string; response: string; promptTokens: number; responseTokens: number; truncated: boolean }[];
+  total: number;
+  truncated: number;
+  droppedNoTarget: number;
+}
+
+export interface MetricSeries {
+  runId: number;
+  name: MetricName;
+  /** [step, value, epoch, tokens] rows, ascending step; downsampled when `total` > maxPoints. */
+  points: [number, number, number | null, number | null][];
+  total: number;
+  lastStep: number | null;
+}
+
+export interface ProbeProgress {
+  cellKey: string;
+  done: number;
+  total: number;
+  stepSeconds: number | null;
+}
+
+type P<K extends keyof typeof ParamSchemas> = z.input<(typeof ParamSchemas)[K]>;
+
+export interface Api {
+  'app/info': { params: P<'app/info'>; result: AppInfo };
+  'settings/get': { params: P<'settings/get'>; result: Settings };
+  'settings/set': { params: P<'settings/set'>; result: Settings };
+  'models/list': { params: P<'models/list'>; result: ModelRecord[] };
+  'models/register': { params: P<'models/register'>; result: ModelRecord };
+  'models/remove': { params: P<'models/remove'>; result: null };
+  'datasets/list': { params: P<'datasets/list'>; result: DatasetRecord[] };
+  'datasets/register': { params: P<'datasets/register'>; result: DatasetRecord };
+  'datasets/preview': { params: P<'datasets/preview'>; result: DatasetPreview };
+  'sweeps/preflight': { params: P<'sweeps/preflight'>; result: Preflight };
+  'sweeps/probe': { params: P<'sweeps/probe'>; result: CellPreflight[]; progress: ProbeProgress };
+  'sweeps/create': { params: P<'sweeps/create'>; result: SweepRecord };
+  'sweeps/list': { params: P<'sweeps/list'>; result: SweepRecord[] };
+  'sweeps/get': { params: P<'sweeps/get'>; result: { sweep: SweepRecord; runs: RunRecord[] } };
+  'sweeps/launch': { params: P<'sweeps/launch'>; result: SweepRecord };
+  'sweeps/stop': { params: P<'sweeps/stop'>; result: SweepRecord };
+  'runs/list': { params: P<'runs/list'>; result: RunRecord[] };
+  'runs/get': { params: P<'runs/get'>; result: RunDetail };
+  'runs/stop': { params: P<'runs/stop'>; result: RunRecord };
+  'runs/resume': { params: P<'runs/resume'>; result: RunRecord };
+  'metrics/series': { params: P<'metrics/series'>; result: MetricSeries[] };
+}
+
+export type Method = keyof Api;
+export type ParamsOf<K extends Method> = Api[K]['params'];
+export type ResultOf<K extends Method> = Api[K]['result'];
+export type ProgressOf<K extends Method> = Api[K] extends { progress: infer G } ? G : never;
+
+/** Events the host pushes. */
+export interface Events {
+  'run/updated': RunRecord;
+  /** New metric points of one run since the last push (throttled). */
+  'run/metrics': { runId: number; points: MetricPoint[] };
+  'sweep/updated': SweepRecord;
+  'models/changed': null;
+  'datasets/changed': null;
+}
+export type EventName = keyof Events;
+
+export const METHODS = Object.keys(ParamSchemas) as Method[];

@@ -1,0 +1,95 @@
+// The host end to end in one process: register, pre-flight a 2×2 grid (PEFT's counts derived by hand), launch,
+// every run trained by its own worker, metrics and artifacts stored, history downsampled, everything still there
+// after the host restarts.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../src-shared/domain/records';
+import { openStore } from '../../src-main/store/db';
+import { startHost, tinySweep, writeTinyStudy } from './helpers';
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'peft-host-'));
+const dataDir = path.join(root, 'data');
+let study: Awaited<ReturnType<typeof writeTinyStudy>>;
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+beforeAll(async () => {
+  study = await writeTinyStudy(root);
+});
+
+// Tiny model: H 32, I 64, 2 layers, 4 heads of 8, 2 kv heads (kv dim 16). Per layer and unit of r:
+// q 32+32 = 64, k 32+16 = 48, v 48, o 64, gate 32+64 = 96, up 96, down 64+32 = 96.
+// attention q,v: (64 + 48)·2 layers = 224 r; all linear: (64+48+48+64+96+96+96)·2 = 1024 r.
+const EXPECTED: Record<string, number> = {
+  'lora|r2|attention-qv': 448, 'lora|r2|all-linear': 2048, 'lora|r4|attention-qv': 896, 'lora|r4|all-linear': 4096,
+};
+
+describe('host', () => {
+  it('registers, pre-flights, runs a 2×2 sweep in workers and keeps everything across a restart', async () => {
+    const { client, host, close } = await startHost(dataDir);
+    const model = await client.request('models/register', { path: study.modelDir });
+    expect(model).toMatchObject({ kind: 'weights', modelType: 'llama', hiddenSize: 32, numLayers: 2, hasTokenizer: true, dtype: 'F32' });
+    const ds = await client.request('datasets/register', { path: study.dataFile });
+    expect(ds).toMatchObject({ records: 12, format: 'jsonl', fields: ['instruction', 'output'] });
+    const preview = await client.request('datasets/preview', {
+      datasetId: ds.id, modelId: model.id, template: { kind: 'custom', prompt: '{instruction}\n', response: '{output}' }, sequence: { maxLength: 64 }, count: 2,
+    });
+    expect(preview.examples[1]).toMatchObject({ prompt: 'Say the number 1.\n', response: '1 1 1', truncated: false });
+
+    const spec = tinySweep(study);
+    const pf = await client.request('sweeps/preflight', { spec });
+    expect(pf.maxSteps).toBe(20);
+    expect(pf.trainExamples + pf.validationExamples).toBe(12);
+    for (const c of pf.cells) {
+      expect(c.availability.state).toBe('ok');
+      expect(c.trainableParams).toBe(EXPECTED[c.cell.key.split('|').slice(0, 3).join('|')]);
+      expect(c.fits).toBe(true);
+    }
+
+    const updates: RunRecord[] = [];
+    client.on('run/updated', (r) => updates.push(r));
+    const sweep = await client.request('sweeps/create', { spec, launch: true });
+    await host.services.scheduler.waitIdle();
+    const { runs } = await client.request('sweeps/get', { id: sweep.id });
+    expect(runs.map((r) => r.status)).toEqual(['finished', 'finished', 'finished', 'finished']);
+    for (const r of runs) {
+      expect(r).toMatchObject({ step: 20, maxSteps: 20, backend: 'wasm', trainableParams: EXPECTED[r.cellKey.split('|').slice(0, 3).join('|')] });
+      expect(r.peakMemoryBytes).toBeGreaterThan(0);
+      expect(fs.existsSync(path.join(r.outputDir!, 'adapter_model.safetensors'))).toBe(true);
+    }
+    expect(updates.some((u) => u.status === 'running' && u.step > 0 && u.step < 20)).toBe(true); // live progress
+    const detail = await client.request('runs/get', { id: runs[0].id });
+    expect(detail.artifacts.filter((a) => a.kind === 'checkpoint').map((a) => a.step)).toEqual([10, 20]);
+    expect(detail.artifacts.some((a) => a.kind === 'adapter')).toBe(true);
+    expect(detail.events.map((e) => e.type)).toEqual(expect.arrayContaining(['start', 'eval', 'checkpoint', 'finished']));
+    expect(detail.libraryVersions?.tfjs).toBe('4.22.0');
+
+    const [loss, val] = await client.request('metrics/series', { runIds: [runs[0].id], names: ['train_loss', 'val_loss'], maxPoints: 10 });
+    expect(loss).toMatchObject({ total: 20, lastStep: 20 });
+    expect(loss.points).toHaveLength(10); // downsampled (LTTB keeps the first and last points)
+    expect(loss.points[0][0]).toBe(1);
+    expect(loss.points[9][0]).toBe(20);
+    expect(val.points.map((p) => p[0])).toEqual([10, 20]);
+    await close();
+
+    const again = await startHost(dataDir);
+    const sweeps = await again.client.request('sweeps/list', {});
+    expect(sweeps).toHaveLength(1);
+    expect(sweeps[0]).toMatchObject({ status: 'finished', counts: { finished: 4 } });
+    const [full] = await again.client.request('metrics/series', { runIds: [runs[3].id], names: ['train_loss'], maxPoints: 1000 });
+    expect(full.points.map((p) => p[0])).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    await again.close();
+    const store = openStore(path.join(dataDir, 'peft-lab.db'));
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+  });
+
+  it('rejects bad payloads with the field named and keeps serving', async () => {
+    const { client, close } = await startHost(path.join(root, 'data2'));
+    await expect(client.request('runs/get', { id: -3 } as never)).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('runs/get: id') });
+    await expect(client.request('nope/nothing' as never, {} as never)).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('unknown method') });
+    await expect(client.request('models/register', { path: path.join(root, 'missing') })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    expect(await client.request('models/list', {})).toEqual([]);
+    await close();
+  });
+});

@@ -1,0 +1,149 @@
+// Migrations: an empty file reaches the latest schema; for every migration N, a database at N-1 seeded by hand in
+// every table migrates to N with every row intact; a failing migration rolls back.
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { PeftLabError } from '../../src-shared/errors';
+import { openStore } from '../../src-main/store/db';
+import { LATEST_VERSION, MIGRATIONS } from '../../src-main/store/migrations/index';
+import { checkMigrationList, migrate, userVersion } from '../../src-main/store/migrations/runner';
+import { tempDir } from './fixtures';
+
+const open: Database.Database[] = [];
+function rawDb(file: string): Database.Database {
+  const db = new Database(file);
+  db.pragma('foreign_keys = ON');
+  open.push(db);
+  return db;
+}
+afterEach(() => { for (const db of open.splice(0)) if (db.open) db.close(); });
+
+function names(db: Database.Database, type: 'table' | 'index' | 'trigger'): string[] {
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all(type) as { name: string }[]).map((r) => r.name);
+}
+function rows(db: Database.Database, table: string): unknown[] {
+  return db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all();
+}
+
+// The schema at version 1, seeded by hand: every table, NULLs in every nullable column of some row, JSON columns.
+const SEED_V1 = `
+INSERT INTO models VALUES (1, 'tiny', '/m/tiny', 'weights', 'llama', 64, 2, 320, 123456, 1, 0, 'F32', '["q_proj","v_proj"]', '2025-01-01T00:00:00.000Z');
+INSERT INTO models VALUES (2, 'card', '/m/card', 'config', 'llama', 4096, 32, 32000, 6738415616, 0, 1, NULL, '[]', '2025-01-01T00:00:01.000Z');
+INSERT INTO datasets VALUES (1, 'alpaca', '/d/a.jsonl', 'jsonl', 'ab12', 200, '["instruction","output"]', 5000, '2025-01-01T00:00:02.000Z');
+INSERT INTO sweeps VALUES (1, 'study', '{"name":"study","axes":{"r":[8,16]}}', 'running', '2025-01-01T00:00:03.000Z', '2025-01-01T00:00:04.000Z');
+INSERT INTO runs VALUES (1, 1, 'lora|r8', '{"key":"lora|r8","r":8}', 'LoRA r=8', '{"method":"lora"}', 42, 1, 1, 'ab12',
+  '{instruction}', 'finished', NULL, 'cpu', 'x86_64', '{"tfjs":"4.22.0"}', 4096, 127552, 1048576, 20, 20, 1.5, 0.75,
+  0.8, 123.5, 0, '/out/1', NULL, '2025-01-01T00:00:05.000Z', '2025-01-01T00:00:06.000Z', '2025-01-01T00:00:07.000Z',
+  '2025-01-01T00:00:07.000Z');
+INSERT INTO runs VALUES (2, 1, 'lora|r16', '{"key":"lora|r16","r":16}', 'LoRA r=16', '{}', 7, 2, NULL, NULL,
+  NULL, 'failed', 'loss became NaN', NULL, NULL, NULL, NULL, NULL, NULL, NULL, 3, NULL, NULL,
+  NULL, NULL, NULL, NULL, '{"name":"PeftLabError","code":"NAN_LOSS","message":"nan"}', NULL, NULL, NULL,
+  '2025-01-01T00:00:08.000Z');
+INSERT INTO metrics VALUES (1, 'train_loss', 1, 2.5, 0.1, 512);
+INSERT INTO metrics VALUES (1, 'train_loss', 2, 2.25, NULL, NULL);
+INSERT INTO metrics VALUES (2, 'train_loss', 3, NULL, 0.3, 1536);
+INSERT INTO artifacts VALUES (1, 1, 'adapter', NULL, '/out/1/adapter', 16384, '2025-01-01T00:00:09.000Z');
+INSERT INTO run_events VALUES (1, 1, '2025-01-01T00:00:10.000Z', 'finished', '{"steps":20}');
+INSERT INTO settings VALUES ('concurrency', '2', '2025-01-01T00:00:11.000Z');
+`;
+
+/** One row per migration N: SQL that fills every table of version N-1. */
+const CASES: { version: number; seed: string }[] = [
+  { version: 1, seed: '' },
+  { version: 2, seed: SEED_V1 },
+];
+
+describe('migrations', () => {
+  it('are numbered 1..n in order, and each has a seeded upgrade case below', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review']);
+    expect(LATEST_VERSION).toBe(2);
+    expect(CASES.map((c) => c.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(() => checkMigrationList([MIGRATIONS[1], MIGRATIONS[0]])).toThrow(/out of order/);
+  });
+
+  it('bring an empty file to the latest schema', () => {
+    const file = path.join(tempDir(), 'store.db');
+    const store = openStore(file);
+    const db = store.db;
+    expect(store.migrationsApplied).toEqual([1, 2]);
+    expect(userVersion(db)).toBe(2);
+    expect(db.pragma('application_id', { simple: true })).toBe(1346717260); // "PEFL" = 0x50 45 46 4C
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    expect(names(db, 'table')).toEqual(['artifacts', 'datasets', 'metrics', 'models', 'notes', 'ratings',
+      'run_events', 'runs', 'samples', 'settings', 'sweeps', 'tags']);
+    expect(names(db, 'index')).toEqual(['artifacts_run', 'notes_target', 'run_events_run', 'runs_dataset', 'runs_model',
+      'runs_status_id', 'runs_sweep_status', 'samples_run', 'samples_sweep_prompt', 'tags_tag']);
+    expect(names(db, 'trigger')).toEqual(['notes_of_deleted_run', 'notes_of_deleted_sample', 'notes_of_deleted_sweep']);
+    const metrics = (db.pragma('table_list') as { name: string; wr: number }[]).find((t) => t.name === 'metrics');
+    expect(metrics?.wr).toBe(1); // WITHOUT ROWID
+    expect(store.integrityCheck()).toBe('ok');
+    store.close();
+  });
+
+  it('serve the store queries from indexes', () => {
+    const store = openStore(':memory:');
+    const plan = (sql: string) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[])
+      .map((r) => r.detail).join('; ');
+    expect(plan("SELECT * FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1")).toMatch(/USING INDEX runs_status_id/);
+    expect(plan('SELECT * FROM runs WHERE sweep_id = 1 ORDER BY id')).toMatch(/USING INDEX/);
+    expect(plan("SELECT * FROM metrics WHERE run_id = 1 AND name = 'lr' ORDER BY step")).toMatch(/USING PRIMARY KEY/);
+    expect(plan('SELECT * FROM run_events WHERE run_id = 1 ORDER BY id DESC LIMIT 5')).toMatch(/USING INDEX run_events_run/);
+    expect(plan('SELECT COUNT(*) FROM runs WHERE model_id = 1')).toMatch(/runs_model/);
+    store.close();
+  });
+
+  for (const { version, seed } of CASES) {
+    it(`${version}: a database at version ${version - 1} with a row in every table keeps every row`, () => {
+      const db = rawDb(path.join(tempDir(), 'store.db'));
+      migrate(db, MIGRATIONS, version - 1);
+      expect(userVersion(db)).toBe(version - 1);
+      db.exec(seed);
+      const before = names(db, 'table');
+      for (const t of before) expect(rows(db, t).length, `seed fills ${t}`).toBeGreaterThan(0);
+      const snapshot = Object.fromEntries(before.map((t) => [t, rows(db, t)]));
+
+      expect(migrate(db, MIGRATIONS, version)).toEqual([version]);
+      expect(userVersion(db)).toBe(version);
+      for (const t of before) expect(rows(db, t), t).toEqual(snapshot[t]);
+      for (const t of names(db, 'table').filter((n) => !before.includes(n))) expect(rows(db, t), t).toEqual([]);
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    });
+  }
+
+  it('2: version-1 rows read back through the repositories with their values', () => {
+    const file = path.join(tempDir(), 'store.db');
+    const db = rawDb(file);
+    migrate(db, MIGRATIONS, 1);
+    db.exec(SEED_V1);
+    db.close();
+    const store = openStore(file);
+    expect(store.migrationsApplied).toEqual([2]);
+    expect(store.models.get(2)).toMatchObject({ kind: 'config', params: 6738415616, hasTokenizer: false, hasChatTemplate: true, dtype: null, linearModules: [] });
+    const run = store.runs.detail(1);
+    expect(run).toMatchObject({ status: 'finished', epoch: 1.5, lastLoss: 0.75, etaSeconds: 0, libraryVersions: { tfjs: '4.22.0' },
+      spec: { method: 'lora' }, cell: { key: 'lora|r8', r: 8 }, datasetSha256: 'ab12', error: null, outputDir: '/out/1' });
+    expect(run?.artifacts).toEqual([{ id: 1, runId: 1, kind: 'adapter', step: null, path: '/out/1/adapter', bytes: 16384,
+      createdAt: '2025-01-01T00:00:09.000Z' }]);
+    expect(store.runs.get(2)).toMatchObject({ status: 'failed', statusReason: 'loss became NaN', step: 3, maxSteps: null,
+      error: { name: 'PeftLabError', code: 'NAN_LOSS', message: 'nan' } });
+    expect(store.metrics.series(2, 'train_loss')).toEqual([{ name: 'train_loss', step: 3, value: NaN, epoch: 0.3, tokens: 1536 }]);
+    expect(store.settings.get('concurrency', 1)).toBe(2);
+    expect(store.sweeps.get(1)?.counts).toEqual({ queued: 0, running: 0, finished: 1, failed: 1, interrupted: 0, stopped: 0 });
+    store.close();
+  });
+
+  it('roll back a migration that fails and leave the version where it was', () => {
+    const db = rawDb(':memory:');
+    const broken = { version: 2, name: 'broken', up: (d: Database.Database) => { d.exec('CREATE TABLE half (a); SELECT * FROM nowhere'); } };
+    expect(() => migrate(db, [MIGRATIONS[0], broken])).toThrow(PeftLabError);
+    expect(() => migrate(db, [MIGRATIONS[0], broken])).toThrow(/version 2 \(broken\).*left at version 1/);
+    expect(userVersion(db)).toBe(1);
+    expect(names(db, 'table')).not.toContain('half');
+  });
+});
