@@ -40,6 +40,8 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
   const scheduler = new Scheduler();
   const metrics = new MetricWriter(store);
   let backends: Promise<BackendsReport> | null = null;
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const s: HostServices = {
     store, metrics, bus, scheduler, dataDir: opts.dataDir, mode: opts.mode,
     backends: () => (backends ??= runShortJob({ kind: 'backends' }, 'backends').then((m) => m.report).catch((e) => {
@@ -47,10 +49,9 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
       throw e;
     })),
     dataStatsCache: new Map(), probeCache: new Map(),
+    eventLoopLag: () => ({ p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 }),
   };
   scheduler.attach(s);
-  const lag = monitorEventLoopDelay({ resolution: 10 });
-  lag.enable();
   scheduler.tick(); // runs queued before a restart go on
   return {
     services: s,
@@ -59,7 +60,7 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
       const runs = scheduler.inFlight();
       return { runs: runs.length, labels: runs.map((r) => r.label) };
     },
-    eventLoopLag: () => ({ p50: lag.percentile(50) / 1e6, p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 }),
+    eventLoopLag: s.eventLoopLag,
     shutdown: async () => {
       await scheduler.shutdown();
       bus.flush();

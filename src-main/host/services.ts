@@ -19,4 +19,6 @@ export interface HostServices {
   dataStatsCache: Map<string, DataStats>;
   /** Seconds per update measured by probes, per (model, cell, batch) key. */
   probeCache: Map<string, number>;
+  /** Event-loop delay of the host since it started, in ms (what a person feels as UI lag). */
+  eventLoopLag(): { p50: number; p99: number; max: number };
 }

@@ -55,6 +55,8 @@ export interface AppInfo {
   totalMemory: number;
   freeMemory: number;
   backends: { name: string; available: boolean; device?: string; reason?: string }[];
+  /** Host event-loop delay since start, ms: how responsive the host has been. */
+  eventLoopLag: { p50: number; p99: number; max: number };
 }
 
 export interface Settings {

@@ -84,6 +84,22 @@ describe('host', () => {
     store.close();
   });
 
+  it('probes the time of a cell in a worker and reports the backends and the host\'s event-loop lag', async () => {
+    const { client, close } = await startHost(path.join(root, 'data3'));
+    const info = await client.request('app/info', {});
+    expect(info.backends.find((b) => b.name === 'wasm')?.available).toBe(true);
+    expect(info.eventLoopLag.p99).toBeGreaterThanOrEqual(0);
+    const spec = tinySweep(study, { axes: { r: [2], targets: [{ preset: 'attention-qv' }, { preset: 'all-linear' }] } });
+    const progress: number[] = [];
+    const cells = await client.request('sweeps/probe', { spec, cellKeys: [`lora|r2|all-linear|b32|a4|lr0.01|s42`] }, { onProgress: (p) => progress.push(p.done) });
+    expect(progress).toEqual([1]);
+    const probed = cells.find((c) => c.cell.targets && 'preset' in c.cell.targets && c.cell.targets.preset === 'all-linear')!;
+    expect(probed.stepSeconds).toBeGreaterThan(0);
+    expect(probed.estimatedSeconds).toBeCloseTo(probed.stepSeconds! * 20, 6);
+    expect(cells.find((c) => c !== probed)!.stepSeconds).toBeNull(); // not asked for
+    await close();
+  });
+
   it('rejects bad payloads with the field named and keeps serving', async () => {
     const { client, close } = await startHost(path.join(root, 'data2'));
     await expect(client.request('runs/get', { id: -3 } as never)).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('runs/get: id') });

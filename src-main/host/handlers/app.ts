@@ -19,6 +19,7 @@ export const appHandlers: Pick<HandlerMap, 'app/info' | 'settings/get' | 'settin
   'app/info': async (_p, { s }): Promise<AppInfo> => ({
     version, dataDir: s.dataDir, mode: s.mode, cores: os.cpus().length, totalMemory: os.totalmem(), freeMemory: os.freemem(),
     backends: (await s.backends()).probes,
+    eventLoopLag: s.eventLoopLag(),
   }),
   'settings/get': (_p, { s }) => settings(s),
   'settings/set': (p, { s }) => {
