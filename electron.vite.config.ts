@@ -8,7 +8,15 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      lib: { entry: resolve(__dirname, 'src-main/shell/main.ts') },
+      // Three entries: the window shell, the host it forks as a utility process (out/main/utility-entry.js), and the
+      // run worker the host starts per run (out/main/worker.js, see src-main/host/runs/worker-command.ts).
+      lib: {
+        entry: {
+          main: resolve(__dirname, 'src-main/shell/main.ts'),
+          'utility-entry': resolve(__dirname, 'src-main/host/utility-entry.ts'),
+          worker: resolve(__dirname, 'src-main/worker/run-worker.ts'),
+        },
+      },
       rollupOptions: {
         // The engine's native/wasm packages are loaded at run time from node_modules, not bundled.
         external: ['electron', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],

@@ -5,6 +5,8 @@ import { registerBackends } from './commands/backends';
 import { registerGenerate } from './commands/generate';
 import { registerPerplexity } from './commands/perplexity';
 import { registerPlan } from './commands/plan';
+import { registerSweep } from './commands/sweep';
+import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
 
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerPerplexity(program);
   registerBackends(program);
+  registerSweep(program);
+  registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 }

@@ -1,35 +1,51 @@
-// The Electron main process: the thin window shell (DESIGN.md). It creates the window with a locked-down
-// renderer (context isolation, sandbox, no Node) and nothing else yet; the host process, its MessagePort and the
-// menu arrive with the app (issue #3). Everything that is not window management lives outside this folder and
-// runs in plain Node.
-import { join } from 'node:path';
-import { app, BrowserWindow, shell } from 'electron';
+// The Electron main process: the thin window shell (DESIGN.md). It hardens every renderer, starts the host as a
+// utility process (data in app.getPath('userData')), hands each window load a MessagePort to it, confirms quitting
+// while runs train, and restarts the host once if it dies. Everything else runs in plain Node outside this folder.
+import { app, BrowserWindow, dialog } from 'electron';
+import { HostProcess } from './host-process';
+import { installQuitGuard } from './quit';
+import { lockDown } from './security';
+import { createWindow } from './window';
 
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    title: 'PEFT Lab',
-    webPreferences: {
-      preload: join(__dirname, '../preload/preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
+let host: HostProcess | null = null;
+let restarts = 0;
+
+function startHost(): HostProcess {
+  return new HostProcess(app.getPath('userData'), {
+    onFatal(message) {
+      dialog.showErrorBox('PEFT Lab could not start its host', message);
+      app.exit(1);
+    },
+    onUnexpectedExit(code) {
+      host = null;
+      if (restarts++ >= 2) {
+        dialog.showErrorBox('PEFT Lab host stopped', `The host process exited (code ${code}) three times. Runs in flight can be resumed after a restart.`);
+        app.exit(1);
+        return;
+      }
+      host = startHost();
+      for (const win of BrowserWindow.getAllWindows()) win.webContents.reload();
     },
   });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  if (process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(join(__dirname, '../renderer/index.html'));
-  return win;
 }
 
+function openWindow(): BrowserWindow {
+  return createWindow((contents) => host?.connect(contents));
+}
+
+lockDown();
+
 void app.whenReady().then(() => {
-  createWindow();
+  host = startHost();
+  installQuitGuard(
+    () => host,
+    () => {
+      if (BrowserWindow.getAllWindows().length === 0) openWindow();
+    },
+  );
+  openWindow();
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
   });
 });
 
