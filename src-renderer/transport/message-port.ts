@@ -2,7 +2,7 @@
 // has no reliable close event in every Chromium, so a close is reported when the port says so (Chromium's
 // `close` event) or when the app closes it.
 import type { ClientMessage, ServerMessage, Transport } from '../../src-shared/protocol/wire';
-import { CloseSignal, Listeners } from './listeners';
+import { CloseSignal, Listeners } from '../../src-shared/protocol/listeners';
 
 export interface MessagePortLike {
   postMessage(message: unknown): void;

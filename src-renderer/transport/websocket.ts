@@ -2,7 +2,7 @@
 // closes, every pending request fails with the reason and the app shows it (reloading the page reconnects).
 // The socket is typed structurally so the same code runs against the browser's WebSocket and, in tests, ws's.
 import type { ClientMessage, ServerMessage, Transport } from '../../src-shared/protocol/wire';
-import { CloseSignal, Listeners } from './listeners';
+import { CloseSignal, Listeners } from '../../src-shared/protocol/listeners';
 
 export interface WebSocketLike {
   readonly readyState: number;

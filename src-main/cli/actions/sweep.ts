@@ -1,17 +1,16 @@
 // The sweep commands, through an in-process host and the typed client (what the renderer does over a socket).
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SweepSpec } from '../../../src-shared/domain/sweep-spec';
 import { SweepSpecSchema } from '../../../src-shared/domain/sweep-spec';
 import { parseWith } from '../../../src-shared/domain/validate';
 import type { RunRecord } from '../../../src-shared/domain/records';
-import { PeftLabError } from '../../../src-shared/errors';
 import { HostClient } from '../../../src-shared/protocol/client';
 import { memoryTransportPair } from '../../../src-shared/protocol/memory-transport';
 import { createHost } from '../../host/host';
 import type { HostCore } from '../../host/host';
 import { formatBytes } from '../../engine/plan/memory';
+import { readJsonFile } from '../json-file';
 import { printJson, printLines } from '../output';
 
 export interface SweepCliOptions {
@@ -26,13 +25,7 @@ export function defaultDataDir(): string {
 
 /** Reads a sweep spec; relative paths are resolved against the spec file's folder. */
 export function readSweepSpec(file: string): SweepSpec {
-  if (!fs.existsSync(file)) throw new PeftLabError('FILE_NOT_FOUND', `sweep spec ${file} not found`);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new PeftLabError('SPEC_INVALID', `${file} is not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJsonFile(file, 'sweep spec');
   const spec = parseWith(SweepSpecSchema, json, file);
   const dir = path.dirname(path.resolve(file));
   const ds = { ...spec.dataset, path: path.resolve(dir, spec.dataset.path) };

@@ -1,12 +1,11 @@
 // `peft-lab train --spec run.json`: one training run; JSON-lines events on stdout (start, step, eval,
 // checkpoint, finished | failed); the adapter lands in the spec's output folder in PEFT's format.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendChoice } from '../../../src-shared/domain/run-spec';
 import { RunSpecSchema } from '../../../src-shared/domain/run-spec';
 import { parseWith } from '../../../src-shared/domain/validate';
-import { PeftLabError } from '../../../src-shared/errors';
 import { runTraining } from '../../engine/train/trainer';
+import { readJsonFile } from '../json-file';
 import { printJson } from '../output';
 
 export interface TrainCliOptions {
@@ -17,13 +16,7 @@ export interface TrainCliOptions {
 
 
 export function readRunSpec(file: string): ReturnType<typeof RunSpecSchema.parse> {
-  if (!fs.existsSync(file)) throw new PeftLabError('FILE_NOT_FOUND', `run spec ${file} not found`);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new PeftLabError('SPEC_INVALID', `${file} is not valid JSON (${(e as Error).message})`);
-  }
+  const json = readJsonFile(file, 'run spec');
   return parseWith(RunSpecSchema, json, file);
 }
 

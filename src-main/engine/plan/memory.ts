@@ -4,18 +4,12 @@
 // what this engine's LLaMA step saves per token and layer:
 //   norm inputs 2H, q/k/v outputs H + 2·kv, rotated q/k H + kv, attention output H, MLP gate/up/product 3I,
 //   residuals 2H, and the attention probabilities nh·T per token; plus K·V logits (and their gradient) for the loss.
+import type { MemoryBreakdown } from '../../../src-shared/domain/preflight';
 import type { ModelShape } from '../adapters/types';
 import { bitsPerWeight } from '../quant/formats';
 import { baseParameterCount } from './params';
 
-export interface MemoryEstimate {
-  baseWeightBytes: number;
-  adapterBytes: number;
-  gradientBytes: number;
-  optimizerBytes: number;
-  activationBytes: number;
-  totalBytes: number;
-}
+export type MemoryEstimate = MemoryBreakdown;
 
 export interface MemoryInputs {
   trainableParams: number;

@@ -3,7 +3,7 @@
 // host, never imports electron and runs in plain Node (tests use Node's MessagePort behind a small adapter).
 import type { ClientMessage, ServerMessage, Transport } from '../../../src-shared/protocol/wire';
 import { asClientMessage } from './client-message';
-import { CloseSignal, Listeners } from './listeners';
+import { CloseSignal, Listeners } from '../../../src-shared/protocol/listeners';
 
 /** What the host needs of Electron's MessagePortMain. */
 export interface MessagePortMainLike {

@@ -5,7 +5,7 @@ import type { RawData, WebSocket } from 'ws';
 import { PeftLabError, errorToWire } from '../../../src-shared/errors';
 import type { ClientMessage, ServerMessage, Transport } from '../../../src-shared/protocol/wire';
 import { parseClientFrame } from './client-message';
-import { CloseSignal, Listeners } from './listeners';
+import { CloseSignal, Listeners } from '../../../src-shared/protocol/listeners';
 
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 const OPEN = 1;

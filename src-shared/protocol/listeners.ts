@@ -1,4 +1,4 @@
-// A set of listeners with unsubscribe, shared by the renderer's transports.
+// A set of listeners with unsubscribe, and a once-only close signal: shared by every transport (host and renderer).
 export class Listeners<T> {
   private readonly set = new Set<(value: T) => void>();
 
