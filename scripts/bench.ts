@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import type { BenchResult } from './bench-child';
+import { benchHost } from './bench-host';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BACKENDS = ['wasm', 'webgpu', 'tensorflow', 'cpu'] as const;
@@ -51,3 +52,8 @@ if (process.argv.includes('--json')) {
   const wasm = ok.find((r) => r.backend === 'wasm');
   if (wasm) for (const r of ok) if (r !== wasm) console.log(`ratio ${r.backend}/wasm training tokens/s: ${(r.trainTokensPerSecond / wasm.trainTokensPerSecond).toFixed(2)}`);
 }
+process.stderr.write('bench: host responsiveness during a 2-run sweep…\n');
+const h = await benchHost();
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+console.log(`host during a ${h.runs}-run sweep (${h.seconds.toFixed(1)} s, 2 workers): event-loop lag p50 ${ms(h.eventLoopLagMs.p50)}, p99 ${ms(h.eventLoopLagMs.p99)}, max ${ms(h.eventLoopLagMs.max)}; ` +
+  `a runs/list request takes ${ms(h.requestMs.median)} median, ${ms(h.requestMs.max)} max (n=${h.requestMs.n})`);
