@@ -1,6 +1,8 @@
 // What the pre-flight of a sweep needs from the outside world: the model's shape, the backend runs will use
 // (resolved from "auto" by a worker's probe), and the data statistics (computed in a worker, cached by content).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { DataStats } from '../../src-shared/protocol/worker';
 import type { SweepSpec } from '../../src-shared/domain/sweep-spec';
 import type { RunSpec } from '../../src-shared/domain/run-spec';
 import { PeftLabError } from '../../src-shared/errors';
@@ -34,10 +36,9 @@ export async function preflightContext(s: HostServices, spec: SweepSpec, signal?
   const sha = s.store.datasets.list().find((d) => d.path === path.resolve(spec.dataset.path))?.sha256 ?? null;
   const key = dataKey(spec, sha);
   let stats = s.dataStatsCache.get(key);
-  if (!stats) {
-    if (!model.hasWeights && !spec.training.maxSteps) {
-      throw new PeftLabError('SPEC_INVALID', `${spec.model} holds only config.json; give training.maxSteps (epochs need the tokenizer to count examples)`);
-    }
+  if (!stats && !fs.existsSync(path.join(spec.model, 'tokenizer.json'))) {
+    stats = statsWithoutTokenizer(s, spec);
+  } else if (!stats) {
     const job = await runShortJob({ kind: 'data-stats', spec: representativeRunSpec(spec, s.dataDir), specDir: s.dataDir }, 'data-stats', signal);
     stats = job.stats;
     s.dataStatsCache.set(key, stats);
@@ -48,6 +49,20 @@ export async function preflightContext(s: HostServices, spec: SweepSpec, signal?
     if (v !== undefined) probed.set(cell.key, v);
   }
   return { model, maxSteps: stats.maxSteps, trainExamples: stats.trainExamples, validationExamples: stats.validationExamples, backend, probed };
+}
+
+/**
+ * A model card (config.json only) cannot tokenize: plan from the registered dataset's record count and the split,
+ * with maxSteps given (epochs need token counts to turn into updates).
+ */
+function statsWithoutTokenizer(s: HostServices, spec: SweepSpec): DataStats {
+  if (!spec.training.maxSteps) {
+    throw new PeftLabError('SPEC_INVALID', `${spec.model} has no tokenizer.json (a model card?), so epochs cannot be counted; set training.maxSteps to plan it`);
+  }
+  const ds = s.store.datasets.list().find((d) => d.path === path.resolve(spec.dataset.path));
+  const records = Math.min(ds?.records ?? 0, spec.dataset.maxExamples ?? Infinity);
+  const validation = spec.dataset.validationPath ? 0 : records > 1 && spec.dataset.validationSplit > 0 ? Math.min(records - 1, Math.max(1, Math.round(records * spec.dataset.validationSplit))) : 0;
+  return { trainExamples: records - validation, validationExamples: validation, batchesPerEpoch: Math.ceil((records - validation) / spec.training.batchSize), maxSteps: spec.training.maxSteps, truncated: 0, dropped: 0 };
 }
 
 export function probeKey(spec: SweepSpec, cellKey: string, backend: string): string {

@@ -35,7 +35,9 @@ export function expandGrid(spec: SweepSpec): SweepCell[] {
   const alphas: (number | null)[] = a.loraAlpha ?? [null];
   const lrs = a.learningRate ?? [spec.training.learningRate];
   const seeds = a.seed ?? [spec.training.seed];
-  const combos = product<unknown>([a.method, a.r, a.targets, a.bits, alphas, lrs, seeds]);
+  // Methods that use neither r nor target modules (IA3's targets are PEFT's per-architecture defaults, prompt and
+  // prefix tuning train virtual tokens) get one cell per remaining combination, not one per r × targets.
+  const combos = a.method.flatMap((m) => product<unknown>([[m], usesRankAndTargets(m) ? a.r : [a.r[0]], usesRankAndTargets(m) ? a.targets : [a.targets[0]], a.bits, alphas, lrs, seeds]));
   return combos.map((combo) => {
     const [method, r, targets, bits, alpha, learningRate, seed] = combo as [SweepMethod, number, TargetSet, BitWidth, number | null, number, number];
     const base = { method, r, targets, bits, loraAlpha: alpha ?? spec.lora.alphaPerR * r, learningRate, seed };

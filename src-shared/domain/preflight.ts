@@ -16,6 +16,8 @@ export interface MemoryBreakdown {
   gradientBytes: number;
   optimizerBytes: number;
   activationBytes: number;
+  /** The worker process itself (Node, TensorFlow.js, kernels): measured, not derived. */
+  runtimeBytes: number;
   totalBytes: number;
 }
 

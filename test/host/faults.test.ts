@@ -41,9 +41,13 @@ describe('run worker killed with SIGKILL', () => {
     expect(interrupted.statusReason).toContain('SIGKILL');
     const received = (seen.get(victim.id) ?? []).filter((p) => p.name === 'train_loss');
     expect(received.length).toBeGreaterThanOrEqual(14);
-    // Every point the host received before the kill is on disk.
+    // Every point pushed to clients before the kill is on disk (the host flushes what the worker sent when it
+    // dies; pushes are throttled, so the disk may hold a few more), with no gap.
     const [stored] = await client.request('metrics/series', { runIds: [victim.id], names: ['train_loss'], maxPoints: 10_000 });
-    expect(stored.points.map((p) => p[0])).toEqual(received.map((p) => p.step));
+    const storedSteps = stored.points.map((p) => p[0]);
+    expect(storedSteps).toEqual(Array.from({ length: storedSteps.length }, (_, i) => i + 1));
+    expect(storedSteps.length).toBeGreaterThanOrEqual(received.length);
+    for (const p of received) expect(stored.points[p.step - 1][1]).toBe(p.value);
 
     const resumed = await client.request('runs/resume', { id: victim.id });
     expect(['queued', 'running']).toContain(resumed.status);

@@ -100,6 +100,27 @@ describe('host', () => {
     await close();
   });
 
+  it('plans the Databricks OpenLLaMA-3B grid from a config-only model card: PEFT counts, memory, does not fit wasm', async () => {
+    const { client, close } = await startHost(path.join(root, 'data4'));
+    const card = path.resolve(__dirname, '../../resources/model-cards/open_llama_3b_v2');
+    expect(await client.request('models/register', { path: card })).toMatchObject({ kind: 'config', params: 3_426_473_600, hasTokenizer: false });
+    await client.request('datasets/register', { path: study.dataFile });
+    const pf = await client.request('sweeps/preflight', {
+      spec: tinySweep({ modelDir: card, dataFile: study.dataFile }, { axes: { r: [8, 16], targets: [{ preset: 'attention-qv' }, { preset: 'all-linear' }], bits: [32, 4] } }),
+    });
+    const ok = pf.cells.filter((c) => c.availability.state === 'ok');
+    // r 8 q,v: 26·2·8·6400 = 2,662,400; r 16 all linear: 26·16·30,560 = 12,712,960·2 = 25,425,920 (see test/engine/plan).
+    expect(ok.map((c) => c.trainableParams)).toEqual([2_662_400, 12_712_960, 5_324_800, 25_425_920]);
+    expect(ok.every((c) => c.fits === false)).toBe(true); // 12.8 GiB of float32 weights > the wasm heap
+    const fourBit = pf.cells.filter((c) => c.cell.bits === 4);
+    expect(fourBit.every((c) => c.availability.state === 'unavailable')).toBe(true);
+    // 4-bit: decoder linears at 4.127 bits, embeddings, norms and lm_head in float32.
+    const linear = 26 * (4 * 3200 * 3200 + 3 * 3200 * 8640);
+    expect(fourBit[0].memory!.baseWeightBytes).toBe(Math.ceil((linear * (4 + 8 / 64 + 32 / 16384)) / 8 + (3_426_473_600 - linear) * 4));
+    expect(pf.trainExamples + pf.validationExamples).toBe(12);
+    await close();
+  });
+
   it('rejects bad payloads with the field named and keeps serving', async () => {
     const { client, close } = await startHost(path.join(root, 'data2'));
     await expect(client.request('runs/get', { id: -3 } as never)).rejects.toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringContaining('runs/get: id') });

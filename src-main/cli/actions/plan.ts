@@ -45,6 +45,7 @@ export async function plan(o: PlanOptions): Promise<void> {
     `  base weights  ${formatBytes(memory.baseWeightBytes)}`,
     `  adapter       ${formatBytes(memory.adapterBytes)} + gradients ${formatBytes(memory.gradientBytes)} + AdamW ${formatBytes(memory.optimizerBytes)}`,
     `  activations   ${formatBytes(memory.activationBytes)} (estimate)`,
+    `  runtime       ${formatBytes(memory.runtimeBytes)} (Node + TensorFlow.js, measured)`,
     `  total         ${formatBytes(memory.totalBytes)}`,
   ]);
 }

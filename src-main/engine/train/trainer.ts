@@ -144,7 +144,9 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
     const seconds = (performance.now() - t0) / 1000;
     run.step += 1;
     run.lastLoss = r.loss;
-    emit({ type: 'step', step: run.step, loss: r.loss, lr, gradNorm: r.gradNorm, tokens: r.tokens, tokensPerSecond: r.tokens / seconds, epoch: batches[batches.length - 1].epoch, seconds });
+    const it = run.iterator.state();
+    const epoch = it.epoch + it.cursor / data.train.length; // fractional, as the HF Trainer reports it
+    emit({ type: 'step', step: run.step, loss: r.loss, lr, gradNorm: r.gradNorm, tokens: r.tokens, tokensPerSecond: r.tokens / seconds, epoch, seconds });
     if (t.evalEvery > 0 && run.step % t.evalEvery === 0 && run.step < stopAt) valLoss = await evaluate(run, emit);
     if (t.checkpointEvery > 0 && run.step % t.checkpointEvery === 0) {
       await checkpoint(run, emit);
