@@ -35,14 +35,14 @@ function rmsnorm(x: Mat, T: number, H: number, w: Float64Array, eps: number): Ma
   return y;
 }
 
-/** In-place rotate-half RoPE on a (T, heads·d) matrix. */
-function rope(x: Mat, T: number, heads: number, d: number, theta: number): void {
+/** In-place rotate-half RoPE on a (T, heads·d) matrix; row t has position t + offset. */
+function rope(x: Mat, T: number, heads: number, d: number, theta: number, offset = 0): void {
   for (let t = 0; t < T; t++) {
     for (let h = 0; h < heads; h++) {
       const base = t * heads * d + h * d;
       const v = x.slice(base, base + d);
       for (let k = 0; k < d / 2; k++) {
-        const ang = t / Math.pow(theta, (2 * k) / d);
+        const ang = (t + offset) / Math.pow(theta, (2 * k) / d);
         const c = Math.cos(ang);
         const s = Math.sin(ang);
         x[base + k] = v[k] * c - v[k + d / 2] * s;
@@ -52,8 +52,18 @@ function rope(x: Mat, T: number, heads: number, d: number, theta: number): void 
   }
 }
 
-export function referenceLogits(cfg: Record<string, unknown>, w: Weights, ids: number[]): Float64Array {
-  const T = ids.length;
+export interface ReferenceExtras {
+  /** Prompt tuning: Tv virtual embedding rows (each H values) placed before the token embeddings. */
+  virtual?: number[][];
+  /** Prefix tuning: per layer Tp key rows and value rows (each nkv·d values, not rotated) before every attention. */
+  prefix?: { keys: number[][]; values: number[][] }[];
+}
+
+/** Logits (positions × V) for the input ids, after any virtual rows (which come first in the output too). */
+export function referenceLogits(cfg: Record<string, unknown>, w: Weights, ids: number[], extras: ReferenceExtras = {}): Float64Array {
+  const virtual = extras.virtual ?? [];
+  const Tp = extras.prefix?.[0].keys.length ?? 0;
+  const T = virtual.length + ids.length;
   const V = cfg.vocab_size as number;
   const H = cfg.hidden_size as number;
   const I = cfg.intermediate_size as number;
@@ -64,21 +74,31 @@ export function referenceLogits(cfg: Record<string, unknown>, w: Weights, ids: n
   const theta = cfg.rope_theta as number;
   const emb = get(w, 'model.embed_tokens.weight')!;
   let x = new Float64Array(T * H);
-  ids.forEach((id, t) => x.set(emb.subarray(id * H, (id + 1) * H), t * H));
+  virtual.forEach((row, t) => x.set(row, t * H));
+  ids.forEach((id, t) => x.set(emb.subarray(id * H, (id + 1) * H), (virtual.length + t) * H));
   for (let l = 0; l < (cfg.num_hidden_layers as number); l++) {
     const p = `model.layers.${l}`;
     const hN = rmsnorm(x, T, H, get(w, `${p}.input_layernorm.weight`)!, eps);
     const q = linear(hN, T, H, get(w, `${p}.self_attn.q_proj.weight`)!, nh * d, get(w, `${p}.self_attn.q_proj.bias`));
-    const k = linear(hN, T, H, get(w, `${p}.self_attn.k_proj.weight`)!, nkv * d, get(w, `${p}.self_attn.k_proj.bias`));
-    const v = linear(hN, T, H, get(w, `${p}.self_attn.v_proj.weight`)!, nkv * d, get(w, `${p}.self_attn.v_proj.bias`));
-    rope(q, T, nh, d, theta);
-    rope(k, T, nkv, d, theta);
+    const kNew = linear(hN, T, H, get(w, `${p}.self_attn.k_proj.weight`)!, nkv * d, get(w, `${p}.self_attn.k_proj.bias`));
+    const vNew = linear(hN, T, H, get(w, `${p}.self_attn.v_proj.weight`)!, nkv * d, get(w, `${p}.self_attn.v_proj.bias`));
+    rope(q, T, nh, d, theta, Tp);
+    rope(kNew, T, nkv, d, theta, Tp);
+    // Keys/values: the layer's prefix rows first (not rotated), then this pass's.
+    const k = new Float64Array((Tp + T) * nkv * d);
+    const v = new Float64Array((Tp + T) * nkv * d);
+    for (let j = 0; j < Tp; j++) {
+      k.set(extras.prefix![l].keys[j], j * nkv * d);
+      v.set(extras.prefix![l].values[j], j * nkv * d);
+    }
+    k.set(kNew, Tp * nkv * d);
+    v.set(vNew, Tp * nkv * d);
     const att = new Float64Array(T * nh * d);
     for (let h = 0; h < nh; h++) {
       const g = Math.floor(h / (nh / nkv));
       for (let i = 0; i < T; i++) {
         const scores: number[] = [];
-        for (let j = 0; j <= i; j++) {
+        for (let j = 0; j <= Tp + i; j++) {
           let s = 0;
           for (let e = 0; e < d; e++) s += q[i * nh * d + h * d + e] * k[j * nkv * d + g * d + e];
           scores.push(s / Math.sqrt(d));
@@ -86,7 +106,7 @@ export function referenceLogits(cfg: Record<string, unknown>, w: Weights, ids: n
         const mx = Math.max(...scores);
         const ex = scores.map((s) => Math.exp(s - mx));
         const sum = ex.reduce((a, b) => a + b, 0);
-        for (let j = 0; j <= i; j++) {
+        for (let j = 0; j <= Tp + i; j++) {
           for (let e = 0; e < d; e++) att[i * nh * d + h * d + e] += (ex[j] / sum) * v[j * nkv * d + g * d + e];
         }
       }

@@ -9,6 +9,7 @@ import { PeftLabError } from '../../../src-shared/errors';
 import { writeTextAtomic } from '../files';
 import type { CausalLM } from '../model/causal-lm';
 import { SafetensorsFile, writeSafetensorsFile } from '../model/safetensors';
+import { saveModelFolder } from '../model/save';
 import { methodForPeftConfig } from './registry';
 import { pythonJsonDumps } from './peft-json';
 import type { InjectedAdapter, ModelShape, PlannedTensor } from './types';
@@ -23,9 +24,18 @@ export async function adapterTensors(adapter: InjectedAdapter): Promise<Map<stri
   return out;
 }
 
-export async function saveAdapter(dir: string, adapter: InjectedAdapter, model: ModelShape, baseModelName: string): Promise<void> {
+/**
+ * Writes what a method produces: a PEFT adapter folder, or (full fine-tuning) a whole Hugging Face model folder,
+ * which needs the loaded model and its source folder for the tokenizer files.
+ */
+export async function saveAdapter(dir: string, adapter: InjectedAdapter, model: ModelShape | CausalLM, baseModelName: string, sourceDir?: string): Promise<void> {
   fs.mkdirSync(dir, { recursive: true });
-  const tensors = await adapterTensors(adapter);
+  if (adapter.method.savesFullModel) {
+    if (!sourceDir || !('layers' in model)) throw new Error('saving a fully fine-tuned model needs the loaded model and its source folder');
+    await saveModelFolder(model, dir, { dtype: 'F32', sourceDir });
+    return;
+  }
+  const tensors = adapter.peftTensors ? await adapter.peftTensors() : await adapterTensors(adapter);
   await writeSafetensorsFile(
     path.join(dir, ADAPTER_WEIGHTS),
     [...tensors].map(([name, t]) => ({ name, dtype: 'F32' as const, shape: t.shape, data: t.data })),

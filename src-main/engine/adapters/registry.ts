@@ -1,7 +1,12 @@
 // Fine-tuning methods are registered here (the built-in ones at the end of this file); nothing else switches on
 // a method name. A new method is one folder under adapters/ and one registerAdapterMethod call.
 import { PeftLabError } from '../../../src-shared/errors';
+import { fullFineTune } from './full/inject';
+import { ia3 } from './ia3/inject';
 import { lora } from './lora/inject';
+import { mora } from './mora/inject';
+import { prefixTuning } from './prefix/inject';
+import { promptTuning } from './prompt/inject';
 import type { AdapterMethod } from './types';
 
 const methods = new Map<string, AdapterMethod>();
@@ -30,3 +35,8 @@ export function methodForPeftConfig(json: Record<string, unknown>, file: string)
 }
 
 registerAdapterMethod(lora);
+registerAdapterMethod(mora);
+registerAdapterMethod(ia3);
+registerAdapterMethod(promptTuning);
+registerAdapterMethod(prefixTuning);
+registerAdapterMethod(fullFineTune);

@@ -33,6 +33,25 @@ export interface InjectedAdapter<C = unknown> {
   unmerge(): void;
   /** Restores the base modules and frees the adapter's tensors. A merged adapter stays merged (merge_and_unload). */
   remove(): void;
+  /** The tensors PEFT's adapter_model.safetensors holds, when they are not simply the trainables (prefix tuning
+   *  with a reparametrisation MLP saves the MLP's output table). */
+  peftTensors?(): Promise<Map<string, { shape: number[]; data: Float32Array }>>;
+  /**
+   * Called by the trainer right after every optimizer update (`step` = updates done so far), for methods that
+   * change themselves during training (ReMoRA's periodic merge and restart). The result says what the trainer
+   * must do about it.
+   */
+  onStepEnd?(step: number): StepEndEffects | undefined;
+}
+
+export interface StepEndEffects {
+  /** Clear the optimizer's state (moments and step count): a fresh AdamW, as after a ReMoRA restart. */
+  resetOptimizer?: boolean;
+}
+
+/** What a method may need of the tokenizer at injection (prompt tuning's text initialisation). */
+export interface InjectTokenizer {
+  encode(text: string, opts?: { addSpecialTokens?: boolean }): number[];
 }
 
 export interface AdapterMethod<C = any> {
@@ -45,7 +64,13 @@ export interface AdapterMethod<C = any> {
   /** Trainable tensors this config creates on a model of this shape (no weights needed). */
   plan(model: ModelShape, cfg: C): PlannedTensor[];
   /** Wraps the modules of a loaded model; initial values drawn from `seed`. */
-  inject(model: CausalLM, cfg: C, opts: { seed: number }): InjectedAdapter<C>;
+  inject(model: CausalLM, cfg: C, opts: { seed: number; tokenizer?: InjectTokenizer }): InjectedAdapter<C>;
+  /** false: nothing to fold into the weights (prompt and prefix tuning); merging is refused. Default true. */
+  readonly mergeable?: boolean;
+  /** true: training needs one example per row (virtual tokens sit in front of each row), so no packing. */
+  readonly oneExamplePerRow?: boolean;
+  /** true: the result is a whole model (full fine-tuning), saved as a Hugging Face folder, not an adapter. */
+  readonly savesFullModel?: boolean;
   /** adapter_config.json content (values typed for the Python-style writer, see peft-json.ts). */
   peftConfig(model: ModelShape, cfg: C, baseModelName: string): Record<string, unknown>;
   /** Whether an adapter_config.json was written for this method. */

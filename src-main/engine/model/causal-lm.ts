@@ -10,6 +10,8 @@ import type { KVCache } from './kv-cache';
 import type { ForwardContext, LinearLayer } from './linear';
 import { INFERENCE } from './linear';
 import { buildAttentionMask, defaultPositions } from './mask';
+import type { PromptHook } from './prompt-hook';
+import { promptLayout } from './prompt-hook';
 import { RotaryEmbedding, applyRotary } from './rope';
 
 export const PROJECTIONS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -43,14 +45,17 @@ export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2
 
 export class CausalLM {
   private readonly rope: RotaryEmbedding;
+  /** Set by a prompt-learning adapter (prompt or prefix tuning); null otherwise. */
+  promptHook: PromptHook | null = null;
   private readonly infos: Map<string, LinearModuleInfo>;
 
   constructor(
     readonly config: ModelConfig,
     readonly arch: Architecture,
-    readonly embedTokens: tf.Tensor2D,
+    /** Replaceable by full fine-tuning (which trains every parameter as a variable). */
+    public embedTokens: tf.Tensor2D,
     readonly layers: DecoderLayer[],
-    readonly finalNorm: tf.Tensor1D,
+    public finalNorm: tf.Tensor1D,
     public lmHead: LinearLayer,
   ) {
     this.rope = new RotaryEmbedding(config);
@@ -85,26 +90,40 @@ export class CausalLM {
     return tf.tidy(() => tf.gather(this.embedTokens, tf.tensor1d(ids, 'int32')) as tf.Tensor2D);
   }
 
-  /** Final hidden states after the last RMSNorm: (N, H). */
+  /** Final hidden states after the last RMSNorm: (N, H), one row per real input token. */
   hidden(input: ForwardInput, ctx: ForwardContext = INFERENCE): tf.Tensor2D {
     const { batchSize: B, seqLen: T, cache } = input;
     const past = cache?.length ?? 0;
-    const positions = input.positionIds ?? defaultPositions(B, T, past);
-    if (cache) cache.advance(T, input.segmentIds);
+    const hook = past === 0 && this.promptHook?.enabled ? this.promptHook : null;
+    const Tv = hook?.virtualTokenCount ?? 0;
+    const Tp = hook?.prefixLength ?? 0;
+    const Tq = Tv + T; // query tokens of this pass
+    const given = input.positionIds ?? defaultPositions(B, T, past);
+    const lay = hook ? promptLayout(B, T, Tv, Tp, given, input.segmentIds) : { positions: given, querySegments: input.segmentIds, keySegments: input.segmentIds };
+    if (cache) cache.advance(Tp + Tq, lay.keySegments);
     const mask = buildAttentionMask({
-      B, T, past,
-      querySegments: input.segmentIds,
-      keySegments: cache ? cache.segments : input.segmentIds,
+      B, T: Tq, past: past + Tp,
+      querySegments: lay.querySegments,
+      keySegments: cache ? cache.segments : lay.keySegments,
       slidingWindow: this.config.slidingWindow,
     });
     return tf.tidy(() => {
-      const maskT = tf.tensor4d(mask, [B, 1, T, past + T]);
-      const { cos, sin } = this.rope.lookup(positions, B, T);
-      let x = this.embed(input.inputIds); // (N, H)
-      for (let l = 0; l < this.layers.length; l++) {
-        x = this.decoderLayer(l, x, { B, T, maskT, cos, sin, cache }, ctx);
+      const maskT = tf.tensor4d(mask, [B, 1, Tq, past + Tp + Tq]);
+      const { cos, sin } = this.rope.lookup(lay.positions, B, Tq);
+      let x = this.embed(input.inputIds); // (B·T, H)
+      const H = this.config.hiddenSize;
+      const virtual = hook?.virtualTokens(ctx);
+      if (virtual) {
+        const v = tf.broadcastTo(virtual.expandDims(0), [B, Tv, H]); // (B, Tv, H)
+        x = tf.concat([v, x.reshape([B, T, H])], 1).reshape([B * Tq, H]) as tf.Tensor2D; // (B·Tq, H)
       }
-      return rmsNorm(x, this.finalNorm, this.config.rmsNormEps);
+      const prefix = hook?.prefix(ctx) ?? null;
+      for (let l = 0; l < this.layers.length; l++) {
+        const pre = prefix ? { k: prefix.keys[l], v: prefix.values[l] } : undefined;
+        x = this.decoderLayer(l, x, { B, T: Tq, maskT, cos, sin, cache, prefix: pre }, ctx);
+      }
+      const h = rmsNorm(x, this.finalNorm, this.config.rmsNormEps); // (B·Tq, H)
+      return Tv ? (h.reshape([B, Tq, H]).slice([0, Tv, 0], [B, T, H]).reshape([B * T, H]) as tf.Tensor2D) : h;
     });
   }
 
@@ -140,6 +159,12 @@ export class CausalLM {
     const q = applyRotary(heads(p.q_proj.forward(x, ctx), nh), a.cos, a.sin); // (B, nh, T, d)
     let k = applyRotary(heads(p.k_proj.forward(x, ctx), nkv), a.cos, a.sin); // (B, nkv, T, d)
     let v = heads(p.v_proj.forward(x, ctx), nkv); // (B, nkv, T, d)
+    if (a.prefix) {
+      // Prefix tuning: the layer's virtual keys/values (not rotated: they stand for an already-computed cache).
+      const Tp = a.prefix.k.shape[1];
+      k = tf.concat([tf.broadcastTo(a.prefix.k.expandDims(0), [B, nkv, Tp, d]), k], 2) as tf.Tensor4D; // (B, nkv, Tp+T, d)
+      v = tf.concat([tf.broadcastTo(a.prefix.v.expandDims(0), [B, nkv, Tp, d]), v], 2) as tf.Tensor4D;
+    }
     if (a.cache) ({ k, v } = a.cache.append(l, k, v)); // (B, nkv, S, d)
     const S = k.shape[2];
     // GQA without copying K/V: head h = kv·r + j, so (B, nh, T, d) → (B, nkv, r·T, d) is a plain reshape.
@@ -168,6 +193,8 @@ export class CausalLM {
 interface AttnArgs {
   B: number;
   T: number;
+  /** Prefix tuning's keys/values for this layer, each (nkv, Tp, d). */
+  prefix?: { k: tf.Tensor3D; v: tf.Tensor3D };
   maskT: tf.Tensor4D;
   cos: tf.Tensor4D;
   sin: tf.Tensor4D;

@@ -1,9 +1,11 @@
 // Additive attention masks for a causal LM: 0 where a query may attend to a key, −1e9 elsewhere.
 // A query at row position past+i may see key j iff j ≤ past+i (causal), both belong to the same segment
 // (packed examples never see each other; segment 0 is padding), and, with a sliding window w, past+i − j < w.
+// Key segment −1 marks keys every non-padding query may see (prefix tuning's virtual keys and values).
 // Legend: B batch, T queries (new tokens), S keys (= past + T).
 
 export const MASKED = -1e9;
+export const GLOBAL_SEGMENT = -1;
 
 export interface MaskSpec {
   B: number;
@@ -31,7 +33,7 @@ export function buildAttentionMask(spec: MaskSpec): Float32Array {
       for (let j = 0; j <= qi; j++) {
         if (w > 0 && qi - j >= w) continue;
         const ks = spec.keySegments ? spec.keySegments[b * S + j] : 1;
-        if (ks === 0 || ks !== qs) continue;
+        if (ks === 0 || (ks === GLOBAL_SEGMENT ? qs === 0 : ks !== qs)) continue;
         out[row + j] = 0;
         any = true;
       }

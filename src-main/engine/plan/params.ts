@@ -27,7 +27,8 @@ export function planParameters<C>(model: ModelShape, method: AdapterMethod<C>, c
   const tensors = method.plan(model, cfg);
   const trainable = countPlanned(tensors);
   const base = baseParameterCount(model);
-  const all = base + trainable;
+  // Full fine-tuning trains the base's own parameters: nothing is added to them.
+  const all = method.savesFullModel ? base : base + trainable;
   const modules = [...new Set(tensors.map((t) => t.module).filter((m): m is string => !!m))];
   return { trainable, base, all, trainablePercent: (100 * trainable) / all, line: peftTrainableLine(trainable, all), tensors, modules };
 }

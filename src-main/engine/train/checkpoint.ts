@@ -2,7 +2,10 @@
 // checkpoint is also a usable adapter), AdamW's moments and step, the batch iterator's position, and a hash of
 // the run spec. Written into a temporary folder and renamed into place, so a crash mid-write never leaves a
 // checkpoint that looks complete; trainer_state.json is written last.
-//   <output>/checkpoints/step-000050/{adapter_config.json, adapter_model.safetensors, optimizer.safetensors, trainer_state.json}
+//   <output>/checkpoints/step-000050/{trainables.safetensors, optimizer.safetensors, trainer_state.json,
+//                                     adapter_config.json + adapter_model.safetensors (not for full fine-tuning)}
+// trainables.safetensors holds every trainable variable by key (what resume restores; for prefix tuning with a
+// projection that is the MLP, not the table PEFT's file holds).
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +18,7 @@ import { writeJsonAtomic } from '../files';
 import { SafetensorsFile, writeSafetensorsFile } from '../model/safetensors';
 import type { IteratorState } from './batching';
 import type { AdamW } from './optimizer';
+import { uniqueParams } from './step';
 
 export interface TrainerState {
   version: 1;
@@ -29,6 +33,13 @@ export interface TrainerState {
 }
 
 const STATE_FILE = 'trainer_state.json';
+const TRAINABLES_FILE = 'trainables.safetensors';
+
+async function tensorsOf(vars: Map<string, tf.Variable>): Promise<{ name: string; dtype: 'F32'; shape: number[]; data: Float32Array }[]> {
+  const out: { name: string; dtype: 'F32'; shape: number[]; data: Float32Array }[] = [];
+  for (const [name, v] of vars) out.push({ name, dtype: 'F32', shape: v.shape, data: (await v.data()) as Float32Array });
+  return out;
+}
 const OPTIMIZER_FILE = 'optimizer.safetensors';
 
 /** Hash of everything that determines the numbers of a run (not where it writes, how far it goes now, or the backend). */
@@ -64,10 +75,9 @@ export async function saveTrainerCheckpoint(
   const tmp = `${final}.partial-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp);
-  await saveAdapter(tmp, adapter, model, baseModelName);
-  const opt: { name: string; dtype: 'F32'; shape: number[]; data: Float32Array }[] = [];
-  for (const [name, v] of optimizer.stateTensors()) opt.push({ name, dtype: 'F32', shape: v.shape, data: (await v.data()) as Float32Array });
-  await writeSafetensorsFile(path.join(tmp, OPTIMIZER_FILE), opt, { format: 'pt' });
+  if (!adapter.method.savesFullModel) await saveAdapter(tmp, adapter, model, baseModelName);
+  await writeSafetensorsFile(path.join(tmp, TRAINABLES_FILE), await tensorsOf(uniqueParams(adapter.trainables())), { format: 'pt' });
+  await writeSafetensorsFile(path.join(tmp, OPTIMIZER_FILE), await tensorsOf(optimizer.stateTensors()), { format: 'pt' });
   await writeJsonAtomic(path.join(tmp, STATE_FILE), state);
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(tmp, final);
@@ -93,9 +103,9 @@ export function latestCheckpoint(output: string): { dir: string; state: TrainerS
 
 /** Restores adapter values and optimizer state from a checkpoint folder. */
 export async function restoreTrainerCheckpoint(dir: string, state: TrainerState, adapter: InjectedAdapter, optimizer: AdamW): Promise<void> {
-  const adapterFile = await SafetensorsFile.open(path.join(dir, 'adapter_model.safetensors'));
+  const adapterFile = await SafetensorsFile.open(path.join(dir, TRAINABLES_FILE));
   try {
-    for (const [key, v] of adapter.trainables()) {
+    for (const [key, v] of uniqueParams(adapter.trainables())) {
       if (!adapterFile.has(key)) throw new PeftLabError('RESUME_MISMATCH', `${dir}: checkpoint lacks adapter tensor ${key}`);
       const data = await adapterFile.readFloat32(key);
       tf.tidy(() => v.assign(tf.tensor(data, v.shape)));

@@ -19,7 +19,7 @@ export async function probeStepSeconds(spec: RunSpec, specDir: string, steps: nu
   const data = await prepareData(spec, specDir, tok);
   const model = await loadModel(modelDir);
   const method = adapterMethod(spec.method.method);
-  const adapter = method.inject(model, method.parseConfig(spec.method, 'method'), { seed: spec.training.seed });
+  const adapter = method.inject(model, method.parseConfig(spec.method, 'method'), { seed: spec.training.seed, tokenizer: tok });
   const params = uniqueParams(adapter.trainables());
   const optimizer = new AdamW(params);
   const iterator = new BatchIterator(data.train, data.batchOptions);

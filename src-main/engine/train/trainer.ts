@@ -49,6 +49,7 @@ interface Run {
   spec: RunSpec;
   o: TrainOptions;
   output: string;
+  modelDir: string;
   backend: BackendInfo;
   model: CausalLM;
   adapter: InjectedAdapter;
@@ -75,7 +76,7 @@ export async function runTraining(spec: RunSpec, o: TrainOptions): Promise<Train
       throw new PeftLabError('CONFIG_INVALID',
         `${modelDir}: tokenizer.json has ${tok.vocabSize} tokens but config.json vocab_size is ${model.config.vocabSize}; they belong to different models`);
     }
-    run = await setUp(spec, o, { output, backend, model, data });
+    run = await setUp(spec, o, { output, backend, model, data, modelDir }, tok);
     return await trainLoop(run, emit);
   } catch (e) {
     emit({ type: 'failed', step: run?.step ?? 0, error: errorToWire(e) });
@@ -87,10 +88,13 @@ export async function runTraining(spec: RunSpec, o: TrainOptions): Promise<Train
   }
 }
 
-async function setUp(spec: RunSpec, o: TrainOptions, base: Pick<Run, 'output' | 'backend' | 'model' | 'data'>): Promise<Run> {
+async function setUp(spec: RunSpec, o: TrainOptions, base: Pick<Run, 'output' | 'backend' | 'model' | 'data' | 'modelDir'>, tok: TextTokenizer): Promise<Run> {
   const method = adapterMethod(spec.method.method);
   const cfg = method.parseConfig(spec.method, 'method');
-  const adapter = method.inject(base.model, cfg, { seed: spec.training.seed });
+  if (method.oneExamplePerRow && spec.sequence.packing) {
+    throw new PeftLabError('SPEC_INVALID', `method.method: ${method.name} tuning puts its virtual tokens in front of each row, so it needs one example per row; set sequence.packing to false`);
+  }
+  const adapter = method.inject(base.model, cfg, { seed: spec.training.seed, tokenizer: tok });
   const t = spec.training;
   const optimizer = new AdamW(uniqueParams(adapter.trainables()), { beta1: t.adamBeta1, beta2: t.adamBeta2, eps: t.adamEpsilon, weightDecay: t.weightDecay });
   let iterator = new BatchIterator(base.data.train, base.data.batchOptions);
@@ -144,6 +148,11 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
     const seconds = (performance.now() - t0) / 1000;
     run.step += 1;
     run.lastLoss = r.loss;
+    // Methods that change themselves during training (ReMoRA's merge + restart) may ask for a fresh optimizer.
+    if (run.adapter.onStepEnd?.(run.step)?.resetOptimizer) {
+      for (const v of run.optimizer.stateTensors().values()) tf.tidy(() => v.assign(tf.zerosLike(v)));
+      run.optimizer.t = 0;
+    }
     const it = run.iterator.state();
     const epoch = it.epoch + it.cursor / data.train.length; // fractional, as the HF Trainer reports it
     emit({ type: 'step', step: run.step, loss: r.loss, lr, gradNorm: r.gradNorm, tokens: r.tokens, tokensPerSecond: r.tokens / seconds, epoch, seconds });
@@ -155,7 +164,7 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
   }
   if (data.validation.length) valLoss = await evaluate(run, emit);
   if (lastCheckpointStep !== run.step) await checkpoint(run, emit);
-  await saveAdapter(run.output, run.adapter, model, spec.model);
+  await saveAdapter(run.output, run.adapter, model, spec.model, run.modelDir);
   const seconds = (performance.now() - started) / 1000;
   emit({ type: 'finished', step: run.step, adapterPath: run.output, finalLoss: run.lastLoss, valLoss, seconds });
   return { adapterDir: run.output, steps: run.step, finalLoss: run.lastLoss, valLoss, backend: run.backend };
