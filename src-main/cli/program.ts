@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerBackends } from './commands/backends';
 import { registerGenerate } from './commands/generate';
 import { registerPerplexity } from './commands/perplexity';
+import { registerMerge } from './commands/merge';
 import { registerPlan } from './commands/plan';
 import { registerSweep } from './commands/sweep';
 import { registerServe } from './commands/serve';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerPerplexity(program);
   registerBackends(program);
   registerSweep(program);
+  registerMerge(program);
   registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;

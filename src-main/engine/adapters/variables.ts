@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 // tfjs variable names are global to the engine; several adapters (or several models in one test process) may
 // hold the same PEFT key, so each variable gets a unique suffix.
 let counter = 0;
@@ -5,4 +6,11 @@ let counter = 0;
 export function uniqueVariableName(key: string): string {
   counter += 1;
   return `${key}#${counter}`;
+}
+
+/** A trainable variable holding `init`'s values; `init` itself is disposed (the variable keeps the data). */
+export function variableFrom(init: tf.Tensor, key: string): tf.Variable {
+  const v = tf.variable(init, true, uniqueVariableName(key));
+  init.dispose();
+  return v;
 }
