@@ -8,11 +8,13 @@ function product<T>(lists: T[][]): T[][] {
   return lists.reduce<T[][]>((acc, list) => acc.flatMap((prefix) => list.map((x) => [...prefix, x])), [[]]);
 }
 
-const PROMPT_METHODS: SweepMethod[] = ['prompt', 'prefix'];
+/** Methods whose trainable tensors depend on neither r nor the target modules: IA3 (PEFT's per-architecture
+ *  targets), prompt and prefix tuning (virtual tokens) and full fine-tuning (every weight). */
+const NO_RANK_METHODS: SweepMethod[] = ['ia3', 'prompt', 'prefix', 'full'];
 
-/** Methods whose trainable tensors do not depend on r / target modules (one cell per other combination). */
+/** Whether a method's cells multiply by the r and target-module axes. */
 export function usesRankAndTargets(method: SweepMethod): boolean {
-  return !PROMPT_METHODS.includes(method) && method !== 'ia3';
+  return !NO_RANK_METHODS.includes(method);
 }
 
 export function cellKey(c: Omit<SweepCell, 'key' | 'label'>): string {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DatasetSpecSchema, SequenceSpecSchema, TemplateSpecSchema } from './data';
 import { BACKEND_CHOICES, TrainingSpecSchema } from './run-spec';
 
-export const SWEEP_METHODS = ['lora', 'qlora', 'mora', 'ia3', 'prompt', 'prefix'] as const;
+export const SWEEP_METHODS = ['lora', 'qlora', 'mora', 'ia3', 'prompt', 'prefix', 'full'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
 
 export const BIT_WIDTHS = [32, 16, 8, 4] as const;

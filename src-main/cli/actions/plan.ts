@@ -1,5 +1,7 @@
 // `peft-lab plan`: trainable parameters, all parameters and a memory estimate for a method on a model folder
 // (a config.json alone is enough).
+import type { MoraType } from '../../../src-shared/domain/methods';
+import { PeftLabError } from '../../../src-shared/errors';
 import { adapterMethod } from '../../engine/adapters/index';
 import { readModelInfo } from '../../engine/model/load';
 import { estimateTrainingMemory, formatBytes } from '../../engine/plan/memory';
@@ -11,6 +13,9 @@ export interface PlanOptions {
   model: string;
   method: string;
   r: number;
+  moraType?: MoraType;
+  virtualTokens?: number;
+  prefixProjection?: boolean;
   alpha?: number;
   dropout: number;
   rslora?: boolean;
@@ -20,13 +25,41 @@ export interface PlanOptions {
   json?: boolean;
 }
 
+/** The method config each method's flags make; flags a method does not use are refused by name. */
+const METHOD_FLAGS: Record<string, { flags: (keyof PlanOptions)[]; config: (o: PlanOptions) => Record<string, unknown> }> = {
+  lora: {
+    flags: ['alpha', 'rslora'],
+    config: (o) => ({ r: o.r, loraAlpha: o.alpha ?? 8, loraDropout: o.dropout, useRslora: o.rslora ?? false, targetModules: targetSpec(o.targets) }),
+  },
+  mora: {
+    flags: ['moraType', 'alpha'],
+    config: (o) => ({ r: o.r, moraType: o.moraType ?? 1, loraAlpha: o.alpha ?? 8, loraDropout: o.dropout, targetModules: targetSpec(o.targets) }),
+  },
+  ia3: { flags: [], config: (o) => ({ targetModules: targetSpec(o.targets) }) },
+  prompt: { flags: ['virtualTokens'], config: (o) => ({ numVirtualTokens: o.virtualTokens ?? 20 }) },
+  prefix: { flags: ['virtualTokens', 'prefixProjection'], config: (o) => ({ numVirtualTokens: o.virtualTokens ?? 20, prefixProjection: o.prefixProjection ?? false }) },
+  full: { flags: [], config: () => ({}) },
+};
+const FLAG_NAMES: Partial<Record<keyof PlanOptions, string>> = {
+  moraType: '--mora-type', alpha: '--alpha', rslora: '--rslora', virtualTokens: '--virtual-tokens', prefixProjection: '--prefix-projection',
+};
+
+function methodConfig(o: PlanOptions): Record<string, unknown> {
+  const entry = METHOD_FLAGS[o.method];
+  if (!entry) return {};
+  for (const [key, flag] of Object.entries(FLAG_NAMES) as [keyof PlanOptions, string][]) {
+    if (o[key] !== undefined && !entry.flags.includes(key)) {
+      const users = Object.keys(METHOD_FLAGS).filter((m) => METHOD_FLAGS[m].flags.includes(key));
+      throw new PeftLabError('BAD_ARGUMENT', `${flag} applies to --method ${users.join(' or ')}, not ${o.method}`);
+    }
+  }
+  return entry.config(o);
+}
 
 export async function plan(o: PlanOptions): Promise<void> {
   const info = await readModelInfo(o.model);
   const method = adapterMethod(o.method);
-  const cfg = method.parseConfig({
-    r: o.r, loraAlpha: o.alpha ?? 8, loraDropout: o.dropout, useRslora: o.rslora ?? false, targetModules: targetSpec(o.targets),
-  }, 'plan');
+  const cfg = method.parseConfig(methodConfig(o), 'plan');
   const report = planParameters(info, method, cfg);
   const memory = estimateTrainingMemory(info, { trainableParams: report.trainable, baseParams: report.base, batchSize: o.batchSize, seqLen: o.seqLen });
   if (o.json) {
