@@ -5,14 +5,11 @@ import { adapterMethod } from '../src-main/engine/adapters/index';
 import type { BackendName } from '../src-main/engine/backends/index';
 import { useBackend } from '../src-main/engine/backends/index';
 import { GREEDY, generate } from '../src-main/engine/generate/generate';
-import { architectureFor } from '../src-main/engine/model/architectures/registry';
-import { parseModelConfig } from '../src-main/engine/model/config';
-import { buildModel } from '../src-main/engine/model/load';
-import { Rng } from '../src-main/engine/rng';
-import type { Batch } from '../src-main/engine/train/batching';
+import type { parseModelConfig } from '../src-main/engine/model/config';
 import { AdamW } from '../src-main/engine/train/optimizer';
 import { trainStep, uniqueParams } from '../src-main/engine/train/step';
 import { decodeFlops, loraStepFlops } from './bench-flops';
+import { B, R, T, TARGETS, randomBatch, randomModel, timeIt } from './bench-model';
 
 export interface BenchResult {
   backend: string;
@@ -28,49 +25,6 @@ export interface BenchResult {
   matmulGflops: number;
   generateTokensPerSecond: number;
   generateGflops: number;
-}
-
-const B = 8;
-const T = 128;
-const R = 8;
-const TARGETS = ['q_proj', 'v_proj'];
-const CONFIG = {
-  model_type: 'llama', vocab_size: 4096, hidden_size: 256, intermediate_size: 688, num_hidden_layers: 4,
-  num_attention_heads: 8, num_key_value_heads: 8, max_position_embeddings: 512, rms_norm_eps: 1e-6, tie_word_embeddings: false,
-};
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function timeIt(fn: () => Promise<void>, repeats: number): Promise<number> {
-  await fn(); // warm-up: kernel compilation, buffer allocation
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push((performance.now() - t0) / 1000);
-  }
-  return median(times);
-}
-
-function randomModel() {
-  const config = parseModelConfig(CONFIG, 'bench config');
-  const arch = architectureFor(config);
-  const rng = new Rng(1);
-  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, shape] of arch.expectedWeights(config)) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    weights.set(name, { shape, data: name.endsWith('norm.weight') ? new Float32Array(n).fill(1) : rng.normalArray(n, 0.02) });
-  }
-  return { config, model: buildModel(config, arch, weights) };
-}
-
-function randomBatch(V: number): Batch {
-  const rng = new Rng(2);
-  const ids = Int32Array.from({ length: B * T }, () => Math.floor(rng.uniform() * V));
-  return {
-    batchSize: B, seqLen: T, inputIds: ids, labels: ids, positionIds: Int32Array.from({ length: B * T }, (_, i) => i % T),
-    segmentIds: new Int32Array(B * T).fill(1), numTargetTokens: B * (T - 1), numExamples: B, epoch: 0,
-  };
 }
 
 /** GFLOP/s of the plain matmuls a step performs (forward shapes), all timed together. */

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import type { BenchResult } from './bench-child';
 import { benchHost } from './bench-host';
+import { benchQuant, printQuant } from './bench-quant';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BACKENDS = ['wasm', 'webgpu', 'tensorflow', 'cpu'] as const;
@@ -52,6 +53,9 @@ if (process.argv.includes('--json')) {
   const wasm = ok.find((r) => r.backend === 'wasm');
   if (wasm) for (const r of ok) if (r !== wasm) console.log(`ratio ${r.backend}/wasm training tokens/s: ${(r.trainTokensPerSecond / wasm.trainTokensPerSecond).toFixed(2)}`);
 }
+const quant = benchQuant();
+if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(quant, null, 2)}\n`);
+else printQuant(quant);
 process.stderr.write('bench: host responsiveness during a 2-run sweep…\n');
 const h = await benchHost();
 const ms = (x: number) => `${x.toFixed(1)} ms`;

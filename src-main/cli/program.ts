@@ -6,6 +6,7 @@ import { registerGenerate } from './commands/generate';
 import { registerPerplexity } from './commands/perplexity';
 import { registerMerge } from './commands/merge';
 import { registerPlan } from './commands/plan';
+import { registerQuantize } from './commands/quantize';
 import { registerSweep } from './commands/sweep';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerBackends(program);
   registerSweep(program);
   registerMerge(program);
+  registerQuantize(program);
   registerServe(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;

@@ -2,6 +2,7 @@
 // which data and template, which method, which hyper-parameters, where to write. Relative paths are resolved
 // against the spec file's folder. Defaults follow the Hugging Face Trainer where it has one.
 import { z } from 'zod';
+import { BaseSpecSchema } from './base-spec';
 import { DatasetSpecSchema, SequenceSpecSchema, TemplateSpecSchema } from './data';
 import { MethodConfigSchema } from './methods';
 
@@ -53,6 +54,8 @@ export const RunSpecSchema = z.strictObject({
   template: TemplateSpecSchema.default({ kind: 'alpaca' }),
   sequence: SequenceSpecSchema,
   method: MethodConfigSchema,
+  /** Storage of the frozen base weights (bits 32/16/8/4, see base-spec.ts); absent: as the checkpoint stores them. */
+  base: BaseSpecSchema.optional(),
   training: TrainingSpecSchema,
   /** Folder for the adapter, checkpoints and logs. */
   output: z.string().min(1),

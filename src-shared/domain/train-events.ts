@@ -2,7 +2,10 @@
 import type { WireError } from '../errors';
 
 export type TrainEvent =
-  | { type: 'start'; backend: string; device: string; trainExamples: number; validationExamples: number; trainableParams: number; allParams: number; maxSteps: number; resumedFrom: number | null; truncated: number; dropped: number }
+  | { type: 'start'; backend: string; device: string; trainExamples: number; validationExamples: number; trainableParams: number; allParams: number; maxSteps: number; resumedFrom: number | null; truncated: number; dropped: number;
+      /** The frozen base as held in memory: storage format of the decoder's linear weights, bytes of every base tensor
+       *  and bits per quantised weight, measured from the tensors (e.g. 4.127 for NF4 + double quantisation). */
+      baseFormat: string; baseWeightBytes: number; baseBitsPerWeight: number }
   | { type: 'step'; step: number; loss: number; lr: number; gradNorm: number; tokens: number; tokensPerSecond: number; epoch: number; seconds: number }
   | { type: 'eval'; step: number; valLoss: number; valPerplexity: number; tokens: number }
   | { type: 'checkpoint'; step: number; path: string }

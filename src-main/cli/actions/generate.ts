@@ -8,6 +8,8 @@ import { useBackend } from '../../engine/backends/index';
 import { GREEDY, generate } from '../../engine/generate/generate';
 import { encodePrompt } from '../../engine/generate/prompt';
 import { loadModel } from '../../engine/model/load';
+import type { BaseCliOptions } from '../base-options';
+import { baseSpecFromCli } from '../base-options';
 import { TextTokenizer } from '../../engine/model/tokenizer';
 import { renderPrompt } from '../../engine/train/templates';
 import type { BackendChoice } from '../../../src-shared/domain/run-spec';
@@ -15,7 +17,7 @@ import { printJson } from '../output';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export interface GenerateCliOptions {
+export interface GenerateCliOptions extends BaseCliOptions {
   model: string;
   adapter?: string;
   prompt?: string;
@@ -51,7 +53,7 @@ export async function run(o: GenerateCliOptions): Promise<void> {
     throw new PeftLabError('FILE_NOT_FOUND', `${o.model} has no tokenizer.json; use --prompt-ids instead of --prompt`);
   }
   const tok = hasTokenizer ? await TextTokenizer.fromDir(o.model) : null;
-  const model = await loadModel(o.model);
+  const model = await loadModel(o.model, { base: baseSpecFromCli(o) });
   try {
     if (o.adapter) await loadAdapter(o.adapter, model);
     let ids = o.promptIds;

@@ -24,6 +24,8 @@ export interface LoadCheckpointOptions {
   optional?: Set<string>;
   /** Explains an expected shape from the config fields, for mismatch messages (see `llamaShapeHint`). */
   shapeHint?: (name: string) => string | undefined;
+  /** Tensors that may be present without being expected (read by someone else, e.g. bitsandbytes' quantised weights). */
+  allowExtra?: (name: string) => boolean;
 }
 
 export interface CheckpointTensorInfo {
@@ -120,7 +122,7 @@ function checkAgainstExpected(ck: OpenCheckpoint, expected: Map<string, number[]
         `[${shape.join(', ')}]${hint ? ` (${hint})` : ''}. The config.json and the weights belong to different models.`,
       { file: entry.file.path, tensor: name, expected: shape, actual: entry.info.shape });
   }
-  const extra = [...ck.tensors.keys()].filter((n) => !expected.has(n) && !isIgnorableTensor(n)).sort();
+  const extra = [...ck.tensors.keys()].filter((n) => !expected.has(n) && !isIgnorableTensor(n) && !opts.allowExtra?.(n)).sort();
   if (extra.length > 0) throw extraError(ck, where, extra);
   for (const name of expected.keys()) {
     const entry = ck.tensors.get(name);

@@ -6,7 +6,8 @@
 //   residuals 2H, and the attention probabilities nh·T per token; plus K·V logits (and their gradient) for the loss.
 import type { MemoryBreakdown } from '../../../src-shared/domain/preflight';
 import type { ModelShape } from '../adapters/types';
-import { bitsPerWeight } from '../quant/formats';
+import type { BaseOptions } from '../../../src-shared/domain/base-spec';
+import { baseFormat, bitsPerWeight } from '../quant/formats';
 import { baseParameterCount } from './params';
 
 export type MemoryEstimate = MemoryBreakdown;
@@ -59,16 +60,18 @@ export function formatBytes(n: number): string {
 
 /**
  * Bytes of the frozen base at a nominal bit width: the decoder's linear layers at that width (constants
- * included), everything else (embeddings, norms, lm_head) in float32 as Transformers leaves them unquantised.
+ * included; `options` picks the 4-bit variant, default NF4 with double quantisation), everything else
+ * (embeddings, norms, lm_head) in float32 as Transformers leaves them unquantised.
  */
-export function baseWeightBytesAt(model: ModelShape, bits: number): number {
+export function baseWeightBytesAt(model: ModelShape, bits: number, options?: BaseOptions): number {
   let quantized = 0;
   let bytes = 0;
   for (const m of model.arch.linearModules(model.config)) {
     if (m.layer === null) continue;
     const n = m.inFeatures * m.outFeatures;
     quantized += n;
-    bytes += (n * bitsPerWeight(bits, m.inFeatures)) / 8;
+    const b = options ? baseFormat(bits).theoryBits(m.inFeatures, options) : bitsPerWeight(bits, m.inFeatures);
+    bytes += (n * b) / 8;
   }
   return Math.ceil(bytes + (baseParameterCount(model) - quantized) * 4);
 }

@@ -17,7 +17,7 @@ export async function probeStepSeconds(spec: RunSpec, specDir: string, steps: nu
   const modelDir = path.resolve(specDir, spec.model);
   const tok = await TextTokenizer.fromDir(modelDir);
   const data = await prepareData(spec, specDir, tok);
-  const model = await loadModel(modelDir);
+  const model = await loadModel(modelDir, { base: spec.base });
   const method = adapterMethod(spec.method.method);
   const adapter = method.inject(model, method.parseConfig(spec.method, 'method'), { seed: spec.training.seed, tokenizer: tok });
   const params = uniqueParams(adapter.trainables());

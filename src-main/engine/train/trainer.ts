@@ -16,6 +16,8 @@ import type { CausalLM } from '../model/causal-lm';
 import { loadModel } from '../model/load';
 import { TextTokenizer } from '../model/tokenizer';
 import { planParameters } from '../plan/params';
+import type { BaseWeightReport } from '../quant/measure';
+import { measureBaseWeights } from '../quant/measure';
 import { BatchIterator } from './batching';
 import { latestCheckpoint, pruneCheckpoints, restoreTrainerCheckpoint, saveTrainerCheckpoint, specHash } from './checkpoint';
 import type { TrainerState } from './checkpoint';
@@ -60,6 +62,8 @@ interface Run {
   warmup: number;
   step: number;
   lastLoss: number | null;
+  /** The frozen base's memory, measured from its tensors before the adapter was injected. */
+  baseWeights: BaseWeightReport;
 }
 
 export async function runTraining(spec: RunSpec, o: TrainOptions): Promise<TrainResult> {
@@ -69,14 +73,15 @@ export async function runTraining(spec: RunSpec, o: TrainOptions): Promise<Train
   const output = path.resolve(o.specDir, spec.output);
   const tok = await TextTokenizer.fromDir(modelDir);
   const data = await prepareData(spec, o.specDir, tok); // data errors surface before the weights are read
-  const model = await loadModel(modelDir);
+  const model = await loadModel(modelDir, { base: spec.base });
+  const baseWeights = measureBaseWeights(model);
   let run: Run | null = null;
   try {
     if (tok.vocabSize > model.config.vocabSize) {
       throw new PeftLabError('CONFIG_INVALID',
         `${modelDir}: tokenizer.json has ${tok.vocabSize} tokens but config.json vocab_size is ${model.config.vocabSize}; they belong to different models`);
     }
-    run = await setUp(spec, o, { output, backend, model, data, modelDir }, tok);
+    run = await setUp(spec, o, { output, backend, model, data, modelDir, baseWeights }, tok);
     return await trainLoop(run, emit);
   } catch (e) {
     emit({ type: 'failed', step: run?.step ?? 0, error: errorToWire(e) });
@@ -88,7 +93,7 @@ export async function runTraining(spec: RunSpec, o: TrainOptions): Promise<Train
   }
 }
 
-async function setUp(spec: RunSpec, o: TrainOptions, base: Pick<Run, 'output' | 'backend' | 'model' | 'data' | 'modelDir'>, tok: TextTokenizer): Promise<Run> {
+async function setUp(spec: RunSpec, o: TrainOptions, base: Pick<Run, 'output' | 'backend' | 'model' | 'data' | 'modelDir' | 'baseWeights'>, tok: TextTokenizer): Promise<Run> {
   const method = adapterMethod(spec.method.method);
   const cfg = method.parseConfig(spec.method, 'method');
   if (method.oneExamplePerRow && spec.sequence.packing) {
@@ -128,10 +133,12 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
     trainExamples: data.train.length, validationExamples: data.validation.length,
     trainableParams: report.trainable, allParams: report.all, maxSteps: run.maxSteps, resumedFrom,
     truncated: data.trainStats.truncated, dropped: data.trainStats.droppedNoTarget,
+    baseFormat: run.baseWeights.format, baseWeightBytes: run.baseWeights.bytes, baseBitsPerWeight: run.baseWeights.bitsPerWeight,
   });
   fs.mkdirSync(run.output, { recursive: true });
   await writeJsonAtomic(path.join(run.output, 'run_info.json'), {
     spec, backend: run.backend, tfjs: tf.version_core, parameters: { trainable: report.trainable, all: report.all, line: report.line },
+    baseWeights: run.baseWeights,
   });
   const stopAt = Math.min(run.maxSteps, t.stopAfter ?? Infinity);
   let lastCheckpointStep = -1;
