@@ -57,6 +57,11 @@ export interface RunRecord {
   trainableParams: number | null;
   allParams: number | null;
   peakMemoryBytes: number | null;
+  /** The frozen base's storage, measured from its tensors at the start ("float32", "nf4+dq", "int8", ...). */
+  baseFormat: string | null;
+  baseWeightBytes: number | null;
+  /** Bits per quantised (decoder linear) weight, constants included: 4.127 for NF4 + double quantisation. */
+  baseBitsPerWeight: number | null;
   backend: string | null;
   device: string | null;
   outputDir: string | null;

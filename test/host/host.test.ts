@@ -55,6 +55,9 @@ describe('host', () => {
     for (const r of runs) {
       expect(r).toMatchObject({ step: 20, maxSteps: 20, backend: 'wasm', trainableParams: EXPECTED[r.cellKey.split('|').slice(0, 3).join('|')] });
       expect(r.peakMemoryBytes).toBeGreaterThan(0);
+      // Measured base storage: a float32 base holds every parameter in 4 bytes.
+      expect(r).toMatchObject({ baseFormat: expect.stringMatching(/^(float32|f32|fp32)/), baseBitsPerWeight: 32 });
+      expect(r.baseWeightBytes).toBe(4 * model.params);
       expect(fs.existsSync(path.join(r.outputDir!, 'adapter_model.safetensors'))).toBe(true);
     }
     expect(updates.some((u) => u.status === 'running' && u.step > 0 && u.step < 20)).toBe(true); // live progress

@@ -22,8 +22,12 @@ function names(db: Database.Database, type: 'table' | 'index' | 'trigger'): stri
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")
     .all(type) as { name: string }[]).map((r) => r.name);
 }
-function rows(db: Database.Database, table: string): unknown[] {
-  return db.prepare(`SELECT * FROM ${table} ORDER BY 1, 2, 3`).all();
+function columns(db: Database.Database, table: string): string[] {
+  return (db.pragma(`table_info(${table})`) as { name: string }[]).map((c) => c.name);
+}
+/** The rows of a table, restricted to `cols` (the columns it had before a migration added some). */
+function rows(db: Database.Database, table: string, cols = columns(db, table)): unknown[] {
+  return db.prepare(`SELECT ${cols.join(', ')} FROM ${table} ORDER BY 1, 2, 3`).all();
 }
 
 // The schema at version 1, seeded by hand: every table, NULLs in every nullable column of some row, JSON columns.
@@ -48,17 +52,27 @@ INSERT INTO run_events VALUES (1, 1, '2025-01-01T00:00:10.000Z', 'finished', '{"
 INSERT INTO settings VALUES ('concurrency', '2', '2025-01-01T00:00:11.000Z');
 `;
 
+// Version 2 adds the review tables: a base-model sample (run_id NULL) and a run's sample, a rating, notes, a tag.
+const SEED_V2 = `${SEED_V1}
+INSERT INTO samples VALUES (1, NULL, 1, 'p1', 'Define lucid.', 'clear', NULL, '{"greedy":true}', 50.5, 3, '2025-01-02T00:00:00.000Z');
+INSERT INTO samples VALUES (2, 1, 1, 'p1', 'Define lucid.', 'easily understood', 20, '{"greedy":true}', NULL, NULL, '2025-01-02T00:00:01.000Z');
+INSERT INTO ratings VALUES (1, 2, 4, '["truncated"]', 'good', '2025-01-02T00:00:02.000Z', '2025-01-02T00:00:03.000Z');
+INSERT INTO notes VALUES (1, 'run', 1, 'best so far', '2025-01-02T00:00:04.000Z');
+INSERT INTO tags VALUES (1, 1, 'baseline', '2025-01-02T00:00:05.000Z');
+`;
+
 /** One row per migration N: SQL that fills every table of version N-1. */
 const CASES: { version: number; seed: string }[] = [
   { version: 1, seed: '' },
   { version: 2, seed: SEED_V1 },
+  { version: 3, seed: SEED_V2 },
 ];
 
 describe('migrations', () => {
   it('are numbered 1..n in order, and each has a seeded upgrade case below', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2]);
-    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review']);
-    expect(LATEST_VERSION).toBe(2);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review', 'run_base']);
+    expect(LATEST_VERSION).toBe(3);
     expect(CASES.map((c) => c.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(() => checkMigrationList([MIGRATIONS[1], MIGRATIONS[0]])).toThrow(/out of order/);
   });
@@ -67,8 +81,8 @@ describe('migrations', () => {
     const file = path.join(tempDir(), 'store.db');
     const store = openStore(file);
     const db = store.db;
-    expect(store.migrationsApplied).toEqual([1, 2]);
-    expect(userVersion(db)).toBe(2);
+    expect(store.migrationsApplied).toEqual([1, 2, 3]);
+    expect(userVersion(db)).toBe(3);
     expect(db.pragma('application_id', { simple: true })).toBe(1346717260); // "PEFL" = 0x50 45 46 4C
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -105,11 +119,15 @@ describe('migrations', () => {
       db.exec(seed);
       const before = names(db, 'table');
       for (const t of before) expect(rows(db, t).length, `seed fills ${t}`).toBeGreaterThan(0);
+      const cols = Object.fromEntries(before.map((t) => [t, columns(db, t)]));
       const snapshot = Object.fromEntries(before.map((t) => [t, rows(db, t)]));
 
       expect(migrate(db, MIGRATIONS, version)).toEqual([version]);
       expect(userVersion(db)).toBe(version);
-      for (const t of before) expect(rows(db, t), t).toEqual(snapshot[t]);
+      for (const t of before) expect(rows(db, t, cols[t]), t).toEqual(snapshot[t]);
+      for (const t of before) for (const c of columns(db, t).filter((c) => !cols[t].includes(c))) {
+        expect(db.prepare(`SELECT COUNT(*) n FROM ${t} WHERE ${c} IS NOT NULL`).get(), `${t}.${c} starts empty`).toEqual({ n: 0 });
+      }
       for (const t of names(db, 'table').filter((n) => !before.includes(n))) expect(rows(db, t), t).toEqual([]);
       expect(db.pragma('foreign_key_check')).toEqual([]);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
@@ -123,7 +141,7 @@ describe('migrations', () => {
     db.exec(SEED_V1);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([2]);
+    expect(store.migrationsApplied).toEqual([2, 3]);
     expect(store.models.get(2)).toMatchObject({ kind: 'config', params: 6738415616, hasTokenizer: false, hasChatTemplate: true, dtype: null, linearModules: [] });
     const run = store.runs.detail(1);
     expect(run).toMatchObject({ status: 'finished', epoch: 1.5, lastLoss: 0.75, etaSeconds: 0, libraryVersions: { tfjs: '4.22.0' },
@@ -145,5 +163,21 @@ describe('migrations', () => {
     expect(() => migrate(db, [MIGRATIONS[0], broken])).toThrow(/version 2 \(broken\).*left at version 1/);
     expect(userVersion(db)).toBe(1);
     expect(names(db, 'table')).not.toContain('half');
+  });
+});
+
+describe('migration 3 (run base storage)', () => {
+  it('reads version-2 runs with no base figures, then stores and reads them back', () => {
+    const file = path.join(tempDir(), 'store.db');
+    const db = rawDb(file);
+    migrate(db, MIGRATIONS, 2);
+    db.exec(SEED_V2);
+    db.close();
+    const store = openStore(file);
+    expect(store.migrationsApplied).toEqual([3]);
+    expect(store.runs.get(1)).toMatchObject({ status: 'finished', baseFormat: null, baseWeightBytes: null, baseBitsPerWeight: null });
+    const updated = store.runs.update(1, { baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125 });
+    expect(updated).toMatchObject({ baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125, lastLoss: 0.75 });
+    store.close();
   });
 });

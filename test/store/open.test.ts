@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isPeftLabError } from '../../src-shared/errors';
+import { LATEST_VERSION, MIGRATIONS } from '../../src-main/store/migrations/index';
 import { openStore } from '../../src-main/store/db';
 import { cell, manualClock, MODEL, newRun, SPEC, tempDir } from './fixtures';
 
@@ -22,13 +23,13 @@ function refusal(file: string): { message: string; problem: unknown } {
   throw new Error('openStore did not refuse the file');
 }
 
-/** A file written with plain SQLite: application_id "PEFL", user_version 3 (one above the latest). */
+/** A file written with plain SQLite: application_id "PEFL", user_version one above the latest. */
 function newerStore(file: string, wal: boolean): void {
   const db = new Database(file);
   if (wal) db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE future (x TEXT); INSERT INTO future VALUES (\'from version 3\')');
+  db.exec(`CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('from version ${LATEST_VERSION + 1}')`);
   db.pragma('application_id = 1346717260');
-  db.pragma('user_version = 3');
+  db.pragma(`user_version = ${LATEST_VERSION + 1}`);
   db.close();
 }
 
@@ -36,7 +37,7 @@ describe('openStore', () => {
   it('creates missing folders, and reopening applies no migration twice and keeps the data', () => {
     const file = path.join(tempDir(), 'a', 'b', 'store.db');
     const first = openStore(file);
-    expect(first.migrationsApplied).toEqual([1, 2]);
+    expect(first.migrationsApplied).toEqual(MIGRATIONS.map((m) => m.version));
     first.settings.set('theme', 'dark');
     first.close();
     first.close(); // a second close is harmless
@@ -50,7 +51,7 @@ describe('openStore', () => {
     const file = path.join(tempDir(), 'empty.db');
     fs.writeFileSync(file, '');
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([1, 2]);
+    expect(store.migrationsApplied).toEqual(MIGRATIONS.map((m) => m.version));
     store.close();
   });
 
@@ -60,7 +61,7 @@ describe('openStore', () => {
     const before = fs.readFileSync(file);
     const { message, problem } = refusal(file);
     expect(problem).toBe('newer-version');
-    expect(message).toMatch(/newer version of PEFT Lab \(database version 3; this version understands up to 2\)/);
+    expect(message).toContain(`newer version of PEFT Lab (database version ${LATEST_VERSION + 1}; this version understands up to ${LATEST_VERSION})`);
     expect(message).toMatch(/Update PEFT Lab/);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(fs.readdirSync(path.dirname(file))).toEqual(['store.db']);

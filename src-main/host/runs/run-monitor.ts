@@ -44,7 +44,10 @@ export class RunMonitor {
       case 'start':
         this.tokensSoFar = e.resumedFrom ? this.s.store.metrics.series(this.runId, 'train_loss').find((p) => p.step === e.resumedFrom)?.tokens ?? 0 : 0;
         this.s.store.runEvents.add(this.runId, 'start', e);
-        this.persist({ backend: e.backend, device: e.device, trainableParams: e.trainableParams, allParams: e.allParams, maxSteps: e.maxSteps }, true);
+        this.persist({
+          backend: e.backend, device: e.device, trainableParams: e.trainableParams, allParams: e.allParams, maxSteps: e.maxSteps,
+          baseFormat: e.baseFormat, baseWeightBytes: e.baseWeightBytes, baseBitsPerWeight: e.baseBitsPerWeight,
+        }, true);
         return;
       case 'step':
         return this.onStep(e);

@@ -2,7 +2,8 @@
 import type { Migration } from './types';
 import { migration as m001 } from './001_init';
 import { migration as m002 } from './002_review';
+import { migration as m003 } from './003_run_base';
 
-export const MIGRATIONS: readonly Migration[] = [m001, m002];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];
 
 export const LATEST_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1].version;

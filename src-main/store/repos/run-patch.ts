@@ -6,7 +6,7 @@ import { toJsonOrNull } from '../json';
 export type RunPatch = Partial<Pick<RunDetail,
   'status' | 'statusReason' | 'step' | 'maxSteps' | 'epoch' | 'lastLoss' | 'valLoss' | 'tokensPerSecond' |
   'etaSeconds' | 'trainableParams' | 'allParams' | 'peakMemoryBytes' | 'backend' | 'device' | 'libraryVersions' |
-  'error' | 'startedAt' | 'finishedAt'>>;
+  'error' | 'startedAt' | 'finishedAt' | 'baseFormat' | 'baseWeightBytes' | 'baseBitsPerWeight'>>;
 
 type Field = keyof RunPatch;
 
@@ -17,6 +17,7 @@ const FIELDS: readonly [Field, string, ((v: unknown) => unknown)?][] = [
   ['peakMemoryBytes', 'peak_memory_bytes'], ['backend', 'backend'], ['device', 'device'],
   ['libraryVersions', 'library_versions_json', toJsonOrNull], ['error', 'error_json', toJsonOrNull],
   ['startedAt', 'started_at'], ['finishedAt', 'finished_at'],
+  ['baseFormat', 'base_format'], ['baseWeightBytes', 'base_weight_bytes'], ['baseBitsPerWeight', 'base_bits_per_weight'],
 ];
 
 export const RUN_PATCH_SQL = `UPDATE runs SET ${FIELDS.map(([f, col]) =>

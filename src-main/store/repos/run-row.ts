@@ -13,6 +13,7 @@ export interface RunRow {
   last_loss: number | null; val_loss: number | null; tokens_per_second: number | null; eta_seconds: number | null;
   output_dir: string | null; error_json: string | null; queued_at: string | null; started_at: string | null;
   finished_at: string | null; updated_at: string;
+  base_format: string | null; base_weight_bytes: number | null; base_bits_per_weight: number | null;
 }
 
 export function runRecord(r: RunRow): RunRecord {
@@ -23,6 +24,7 @@ export function runRecord(r: RunRow): RunRecord {
     trainableParams: r.trainable_params, allParams: r.all_params, peakMemoryBytes: r.peak_memory_bytes,
     backend: r.backend, device: r.device, outputDir: r.output_dir, error: fromJsonOrNull<WireError>(r.error_json),
     queuedAt: r.queued_at, startedAt: r.started_at, finishedAt: r.finished_at, updatedAt: r.updated_at,
+    baseFormat: r.base_format, baseWeightBytes: r.base_weight_bytes, baseBitsPerWeight: r.base_bits_per_weight,
   };
 }
 
