@@ -2,6 +2,7 @@
 // values are errors that name the flag.
 import { Command } from 'commander';
 import { registerBackends } from './commands/backends';
+import { registerDemo } from './commands/demo';
 import { registerGenerate } from './commands/generate';
 import { registerPerplexity } from './commands/perplexity';
 import { registerMerge } from './commands/merge';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerMerge(program);
   registerQuantize(program);
   registerServe(program);
+  registerDemo(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 }

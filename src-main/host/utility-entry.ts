@@ -1,6 +1,7 @@
 // The host's entry in the desktop app: Electron's main process forks this file as a utility process
 // (utilityProcess.fork, see src-main/shell/host-process.ts), passing the data folder. It serves every window's
 // MessagePort that arrives on process.parentPort. No electron import: parentPort is a property of `process` there.
+import { seedDemoOnFirstRun } from './first-run';
 import { createHost } from './host';
 import { serveParentPort } from './transports/parent-port-channel';
 import type { ParentPortLike } from './transports/parent-port-channel';
@@ -13,7 +14,10 @@ if (!parentPort || !dataDir) {
   process.stderr.write('utility-entry runs only as the desktop app\'s host process (Electron utilityProcess with a data folder); in plain Node use `peft-lab serve`.\n');
   process.exit(1);
 } else {
-  const hostReady = createHost({ dataDir, mode: 'desktop' });
+  const hostReady = createHost({ dataDir, mode: 'desktop' }).then(async (host) => {
+    await seedDemoOnFirstRun(host, (m) => process.stderr.write(`${m}\n`));
+    return host;
+  });
   void serveParentPort(parentPort, hostReady).then(() => process.exit(0));
   hostReady.catch(() => setTimeout(() => process.exit(1), 100));
 }

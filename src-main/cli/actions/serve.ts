@@ -57,6 +57,8 @@ export async function serve(o: ServeOptions): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const { createHost } = await import('../../host/host');
   const host = await createHost({ dataDir, mode: 'web' });
+  const { seedDemoOnFirstRun } = await import('../../host/first-run');
+  await seedDemoOnFirstRun(host, (m) => process.stderr.write(`${m}\n`));
   let server: WebServer;
   try {
     server = await startWebServer({ host, port: o.port, staticDir, requireBuild: o.buildCheck });

@@ -33,7 +33,8 @@ export function readSweepSpec(file: string): SweepSpec {
   return { ...spec, model: path.resolve(dir, spec.model), dataset: ds };
 }
 
-async function withHost<T>(o: SweepCliOptions, fn: (client: HostClient, host: HostCore) => Promise<T>): Promise<T> {
+/** Runs `fn` against an in-process host on the data folder of `o` (the same host the app uses), then shuts it down. */
+export async function withHost<T>(o: { data?: string }, fn: (client: HostClient, host: HostCore) => Promise<T>): Promise<T> {
   const host = await createHost({ dataDir: path.resolve(o.data ?? defaultDataDir()), mode: 'cli' });
   const { client, server } = memoryTransportPair();
   host.attach(server);

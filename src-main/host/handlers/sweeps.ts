@@ -11,7 +11,7 @@ import type { HostServices } from '../services';
 import { preflightContext, probeKey } from '../sweep-context';
 import { registerDataset } from './datasets';
 import { registerModel } from './models';
-import type { Handler, HandlerMap } from './types';
+import type { Handler, HandlerContext, HandlerMap } from './types';
 
 /** Paths in a sweep spec are stored absolute so every run snapshot stands on its own. */
 function absolutePaths(spec: SweepSpec): SweepSpec {
@@ -70,7 +70,10 @@ export async function launchSweep(s: HostServices, sweep: SweepRecord, signal?: 
   return s.store.sweeps.get(sweep.id)!;
 }
 
-const create: Handler<'sweeps/create'> = async ({ spec, launch }, { s, signal }) => {
+const create: Handler<'sweeps/create'> = ({ spec, launch }, ctx) => createSweep(spec, launch, ctx);
+
+/** Creates a sweep after its pre-flight (refused when no cell can run), launched or left as a draft. */
+export async function createSweep(spec: SweepSpec, launch: boolean, { s, signal }: HandlerContext): Promise<SweepRecord> {
   const abs = absolutePaths(spec);
   const pf = preflight(abs, await preflightContext(s, abs, signal));
   if (!pf.cells.some((c) => c.availability.state === 'ok')) {
