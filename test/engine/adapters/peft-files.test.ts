@@ -120,6 +120,36 @@ describeEachBackend('hand-written PEFT adapter files', () => {
     });
   });
 
+  it('LoRA r=1 on layer 0\'s q_proj (regex target), alpha 2: ΔW = 2·B·A', async () => {
+    // A (1, 16): A[j] = (j − 7.5)/10; B (16, 1): B[t] = (t + 1)/16; scaling = lora_alpha / r = 2.
+    const A = Array.from({ length: 16 }, (_, j) => (j - 7.5) / 10);
+    const B = Array.from({ length: 16 }, (_, t) => (t + 1) / 16);
+    const config = `{
+  "base_model_name_or_path": "tiny",
+  "bias": "none",
+  "fan_in_fan_out": false,
+  "inference_mode": true,
+  "init_lora_weights": true,
+  "lora_alpha": 2,
+  "lora_dropout": 0.0,
+  "peft_type": "LORA",
+  "r": 1,
+  "target_modules": "model\\\\.layers\\\\.0\\\\.self_attn\\\\.q_proj",
+  "task_type": "CAUSAL_LM",
+  "use_rslora": false
+}`;
+    // lora_A (1·16·4 = 64 bytes) sorts before lora_B (16·1·4 = 64 bytes).
+    const header = '{"__metadata__":{"format":"pt"},' +
+      '"base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight":{"dtype":"F32","shape":[1,16],"data_offsets":[0,64]},' +
+      '"base_model.model.model.layers.0.self_attn.q_proj.lora_B.weight":{"dtype":"F32","shape":[16,1],"data_offsets":[64,128]}}';
+    const dir = writeAdapter('lora', config, header, [A, B]);
+    const q0 = original('model.layers.0.self_attn.q_proj');
+    await loadMergeCheck(dir, 'lora', {
+      'model.layers.0.self_attn.q_proj': q0.map((w, i) => w + 2 * B[Math.floor(i / 16)] * A[i % 16]), // W[t, j] + s·B[t]·A[j]
+      'model.layers.1.self_attn.q_proj': original('model.layers.1.self_attn.q_proj'), // the regex leaves layer 1 alone
+    });
+  });
+
   it('IA3 (k_proj output scales (8, 1), down_proj feed-forward input scales (1, 40))', async () => {
     // Layer 0: l_k[t] = t + 1 scales row t of W_k; l_down[j] = (j mod 4) + 1 scales column j of W_down.
     // Layer 1: l_k = 1 except l_k[0] = 3; l_down = 1 except l_down[39] = −1.
