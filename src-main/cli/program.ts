@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerBackends } from './commands/backends';
 import { registerDemo } from './commands/demo';
+import { registerExport } from './commands/export';
 import { registerGenerate } from './commands/generate';
 import { registerPerplexity } from './commands/perplexity';
 import { registerMerge } from './commands/merge';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerQuantize(program);
   registerServe(program);
   registerDemo(program);
+  registerExport(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 }

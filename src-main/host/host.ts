@@ -13,6 +13,7 @@ import { EventBus } from './event-bus';
 import { handlers } from './handlers/index';
 import { runShortJob } from './runs/short-job';
 import { Scheduler } from './scheduler';
+import { GenerationQueue } from './review/generation-queue';
 import type { HostServices } from './services';
 
 export interface HostCore {
@@ -46,7 +47,8 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
   lag.enable();
   const excess = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
   const s: HostServices = {
-    store, metrics, bus, scheduler, dataDir: opts.dataDir, mode: opts.mode,
+    // generation is set right below: the queue needs these services.
+    store, metrics, bus, scheduler, generation: undefined as unknown as GenerationQueue, dataDir: opts.dataDir, mode: opts.mode,
     backends: () => (backends ??= runShortJob({ kind: 'backends' }, 'backends').then((m) => m.report).catch((e) => {
       backends = null;
       throw e;
@@ -54,6 +56,7 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
     dataStatsCache: new Map(), probeCache: new Map(),
     eventLoopLag: () => ({ p50: excess(lag.percentile(50)), p99: excess(lag.percentile(99)), max: excess(lag.max) }),
   };
+  s.generation = new GenerationQueue(s);
   scheduler.attach(s);
   scheduler.tick(); // runs queued before a restart go on
   return {
@@ -65,7 +68,7 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
     },
     eventLoopLag: s.eventLoopLag,
     shutdown: async () => {
-      await scheduler.shutdown();
+      await Promise.all([scheduler.shutdown(), s.generation.shutdown()]);
       bus.flush();
       metrics.close();
       lag.disable();

@@ -1,6 +1,7 @@
 // The queue of runs: starts queued runs in workers, at most `concurrency` at once (default: one per core on CPU
 // backends, one per GPU otherwise), and starts the next one whenever a worker ends. A run with a checkpoint in its
-// output folder resumes from it.
+// output folder resumes from it. Review generation workers (host/review/generation-queue.ts) share the same
+// concurrency: they start only when no run waits, and a run waits for a free slot like any other.
 import * as os from 'node:os';
 import type { RunSpec } from '../../src-shared/domain/run-spec';
 import type { RunRecord } from '../../src-shared/domain/records';
@@ -40,12 +41,13 @@ export class Scheduler {
   tick(): void {
     const s = this.services;
     if (!s || this.paused) return;
-    while (this.running.size < this.concurrency()) {
+    while (this.running.size + s.generation.busy() < this.concurrency()) {
       const next = s.store.runs.nextQueued();
       if (!next) break;
       this.start(next);
     }
     if (this.running.size === 0 && !s.store.runs.nextQueued()) this.notifyIdle();
+    s.generation.tick();
   }
 
   private start(run: RunRecord): void {
@@ -61,10 +63,11 @@ export class Scheduler {
       onMessage: (m) => monitor.onMessage(m),
       onExit: (v) => {
         this.running.delete(run.id);
-        monitor.onExit(this.shuttingDown && v.status === 'stopped'
+        const rec = monitor.onExit(this.shuttingDown && v.status === 'stopped'
           ? { status: 'interrupted', reason: 'the app was closed while this run trained; resume continues from its last checkpoint' }
           : v);
         this.refreshSweep(run.sweepId);
+        if (rec.status === 'finished' && !this.shuttingDown) s.generation.runFinished(run.sweepId);
         setImmediate(() => this.tick());
       },
     });

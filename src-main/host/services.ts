@@ -5,12 +5,15 @@ import type { MetricWriter } from '../store/metric-writer';
 import type { BackendsReport, DataStats } from '../../src-shared/protocol/worker';
 import type { EventBus } from './event-bus';
 import type { Scheduler } from './scheduler';
+import type { GenerationQueue } from './review/generation-queue';
 
 export interface HostServices {
   store: Store;
   metrics: MetricWriter;
   bus: EventBus;
   scheduler: Scheduler;
+  /** Review generation jobs (share the scheduler's concurrency). */
+  generation: GenerationQueue;
   dataDir: string;
   mode: 'desktop' | 'web' | 'cli';
   /** Backend probe, done once in a worker (the host never loads GPU drivers itself). */

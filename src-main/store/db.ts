@@ -28,6 +28,14 @@ import type { SweepsRepo } from './repos/sweeps';
 import { createSweepsRepo } from './repos/sweeps';
 import type { TagsRepo } from './repos/tags';
 import { createTagsRepo } from './repos/tags';
+import type { ReviewPromptsRepo } from './repos/review-prompts';
+import { createReviewPromptsRepo } from './repos/review-prompts';
+import type { SamplesRepo } from './repos/samples';
+import { createSamplesRepo } from './repos/samples';
+import type { RatingsRepo } from './repos/ratings';
+import { createRatingsRepo } from './repos/ratings';
+import type { JudgementsRepo } from './repos/judgements';
+import { createJudgementsRepo } from './repos/judgements';
 
 export const INTERRUPTED_REASON = 'the host stopped while this run was in flight';
 
@@ -36,6 +44,8 @@ export interface StoreOptions {
   clock?: Clock;
   /** PRAGMA busy_timeout in ms (default 5000). */
   busyTimeoutMs?: number;
+  /** Leave runs marked 'running' as they are: a reader beside a live host (peft-lab export) must not interrupt them. */
+  keepInFlight?: boolean;
 }
 
 export interface Store {
@@ -56,6 +66,10 @@ export interface Store {
   readonly settings: SettingsRepo;
   readonly notes: NotesRepo;
   readonly tags: TagsRepo;
+  readonly reviewPrompts: ReviewPromptsRepo;
+  readonly samples: SamplesRepo;
+  readonly ratings: RatingsRepo;
+  readonly judgements: JudgementsRepo;
   /** PRAGMA integrity_check plus PRAGMA foreign_key_check: 'ok' when healthy, otherwise one problem per line. */
   integrityCheck(): string;
   close(): void;
@@ -96,7 +110,7 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     const artifacts = createArtifactsRepo(db, clock);
     const runEvents = createRunEventsRepo(db, clock);
     const runs = createRunsRepo(db, clock, artifacts, runEvents);
-    const interruptedOnOpen = runs.markInFlightInterrupted(INTERRUPTED_REASON);
+    const interruptedOnOpen = options.keepInFlight ? 0 : runs.markInFlightInterrupted(INTERRUPTED_REASON);
     return {
       file, db, interruptedOnOpen, migrationsApplied, runs, artifacts, runEvents,
       models: createModelsRepo(db, clock),
@@ -106,6 +120,10 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
       settings: createSettingsRepo(db, clock),
       notes: createNotesRepo(db, clock),
       tags: createTagsRepo(db, clock),
+      reviewPrompts: createReviewPromptsRepo(db, clock),
+      samples: createSamplesRepo(db, clock),
+      ratings: createRatingsRepo(db, clock),
+      judgements: createJudgementsRepo(db, clock),
       integrityCheck: () => integrityCheck(db),
       close: () => { if (db.open) db.close(); },
     };

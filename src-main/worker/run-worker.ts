@@ -8,6 +8,7 @@ import { probeBackends, useBackend } from '../engine/backends/index';
 import { dataStats } from '../engine/train/data-stats';
 import { probeStepSeconds } from '../engine/train/probe';
 import { runTraining } from '../engine/train/trainer';
+import { runGenerateJob } from './generate-job';
 
 const EXIT_FAILED = 1;
 const EXIT_STOPPED = 3;
@@ -72,8 +73,24 @@ async function shortJob(m: Extract<HostToWorker, { kind: 'data-stats' | 'backend
   }
 }
 
+/** Review generation: outputs of several adapters on one base, streamed; SIGTERM stops between prompts. */
+async function generateOutputs(m: Extract<HostToWorker, { kind: 'generate' }>): Promise<number> {
+  const controller = new AbortController();
+  process.once('SIGTERM', () => controller.abort());
+  process.once('disconnect', () => controller.abort());
+  try {
+    await runGenerateJob(m.job, send, controller.signal);
+    reportResources();
+    return 0;
+  } catch (e) {
+    if (isPeftLabError(e, 'CANCELLED')) return EXIT_STOPPED;
+    send({ kind: 'job-failed', error: errorToWire(e) });
+    return EXIT_FAILED;
+  }
+}
+
 process.once('message', (m: HostToWorker) => {
-  const job = m.kind === 'train' ? train(m) : m.kind === 'probe' ? probe(m) : shortJob(m);
+  const job = m.kind === 'train' ? train(m) : m.kind === 'probe' ? probe(m) : m.kind === 'generate' ? generateOutputs(m) : shortJob(m);
   void job.then((code) => {
     process.exitCode = code;
     // Let the IPC channel drain, then leave even if a backend (Dawn) keeps handles open.

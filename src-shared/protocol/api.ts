@@ -8,6 +8,9 @@ import { METRIC_NAMES } from '../domain/records';
 import { BACKEND_CHOICES } from '../domain/run-spec';
 import type { BackendChoice } from '../domain/run-spec';
 import { SweepSpecSchema } from '../domain/sweep-spec';
+import type { JudgementRecord, RatingRecord, ReviewPrompt, ReviewSettings } from '../domain/review';
+import { NewPromptSchema, REVIEW_FLAGS, ReviewSettingsSchema, VERDICTS } from '../domain/review';
+import type { BlindPair, ExportFile, GenerationStatus, MatrixSample, ReviewMatrix, StudySummary } from '../domain/review-views';
 
 const id = z.number().int().positive();
 const empty = z.strictObject({});
@@ -45,6 +48,31 @@ export const ParamSchemas = {
     /** Points per series at most (downsampled with LTTB beyond that). */
     maxPoints: z.number().int().min(10).max(10_000).default(1000),
   }),
+  'review/prompts/list': z.strictObject({ sweepId: id }),
+  'review/prompts/add': z.strictObject({ sweepId: id, prompts: z.array(NewPromptSchema).min(1).max(1000) }),
+  'review/prompts/remove': z.strictObject({ id }),
+  /** Examples of the sweep's validation split (rendered instruction + reference), to pick review prompts from. */
+  'review/prompts/candidates': z.strictObject({ sweepId: id, limit: z.number().int().min(1).max(500).default(50) }),
+  /** A JSONL / JSON / CSV file's text (read by the renderer), each record a prompt (+ reference when present). */
+  'review/prompts/import': z.strictObject({
+    sweepId: id, content: z.string().min(1).max(20_000_000), format: z.enum(['jsonl', 'json', 'csv']), name: z.string().max(300).default('import'),
+  }),
+  'review/settings/get': z.strictObject({ sweepId: id }),
+  'review/settings/set': z.strictObject({ sweepId: id, settings: ReviewSettingsSchema }),
+  /** Queues generation of every missing (run or base) × prompt output; returns at once, progress as events. */
+  'review/generate': z.strictObject({ sweepId: id, force: z.boolean().default(false) }),
+  'review/matrix': z.strictObject({ sweepId: id }),
+  'review/rate': z.strictObject({
+    sampleId: id, score: z.number().int().min(1).max(5).nullable(), flags: z.array(z.enum(REVIEW_FLAGS)).max(4).default([]),
+    note: z.string().max(10_000).nullable().default(null),
+  }),
+  'review/pairs/next': z.strictObject({ sweepId: id, rater: z.string().trim().min(1).max(100) }),
+  'review/pairs/judge': z.strictObject({
+    sweepId: id, promptId: id, leftSampleId: id, rightSampleId: id, verdict: z.enum(VERDICTS), rater: z.string().trim().min(1).max(100),
+    repeatOf: id.nullable().default(null),
+  }),
+  'review/summary': z.strictObject({ sweepId: id }),
+  'review/export': z.strictObject({ sweepId: id, format: z.enum(['csv', 'md', 'json']) }),
 } as const;
 
 export interface AppInfo {
@@ -113,6 +141,37 @@ export interface Api {
   'runs/stop': { params: P<'runs/stop'>; result: RunRecord };
   'runs/resume': { params: P<'runs/resume'>; result: RunRecord };
   'metrics/series': { params: P<'metrics/series'>; result: MetricSeries[] };
+  'review/prompts/list': { params: P<'review/prompts/list'>; result: ReviewPrompt[] };
+  'review/prompts/add': { params: P<'review/prompts/add'>; result: ReviewPrompt[] };
+  'review/prompts/remove': { params: P<'review/prompts/remove'>; result: null };
+  'review/prompts/candidates': { params: P<'review/prompts/candidates'>; result: PromptCandidate[] };
+  'review/prompts/import': { params: P<'review/prompts/import'>; result: ReviewPrompt[] };
+  'review/settings/get': { params: P<'review/settings/get'>; result: ReviewSettings };
+  'review/settings/set': { params: P<'review/settings/set'>; result: ReviewSettings };
+  'review/generate': { params: P<'review/generate'>; result: GenerationStatus };
+  'review/matrix': { params: P<'review/matrix'>; result: ReviewMatrix };
+  'review/rate': { params: P<'review/rate'>; result: RatingRecord };
+  'review/pairs/next': { params: P<'review/pairs/next'>; result: BlindPair | null };
+  'review/pairs/judge': { params: P<'review/pairs/judge'>; result: JudgementRecord };
+  'review/summary': { params: P<'review/summary'>; result: StudySummary };
+  'review/export': { params: P<'review/export'>; result: ExportFile };
+}
+
+export interface PromptCandidate {
+  /** Position in the validation split. */
+  index: number;
+  text: string;
+  fields: Record<string, string>;
+  reference: string | null;
+}
+
+/** Text a worker generated since the last push, per (author, prompt, step): outputs appear while they are written. */
+export interface TokenChunk {
+  runId: number | null;
+  promptId: number;
+  step: number | null;
+  kind: 'final' | 'checkpoint';
+  text: string;
 }
 
 export type Method = keyof Api;
@@ -128,6 +187,11 @@ export interface Events {
   'sweep/updated': SweepRecord;
   'models/changed': null;
   'datasets/changed': null;
+  'review/tokens': { sweepId: number; chunks: TokenChunk[] };
+  /** A stored sample, scored against its prompt's reference. */
+  'review/sample': MatrixSample;
+  'review/generation': GenerationStatus;
+  'review/prompts': { sweepId: number };
 }
 export type EventName = keyof Events;
 

@@ -1,5 +1,8 @@
 // Messages between the host and a run worker (one child process per run, Node IPC channel).
-import type { RunSpec } from '../domain/run-spec';
+import type { BaseSpec } from '../domain/base-spec';
+import type { TemplateSpec } from '../domain/data';
+import type { Decoding, SampleMeta } from '../domain/review';
+import type { BackendChoice, RunSpec } from '../domain/run-spec';
 import type { TrainEvent } from '../domain/train-events';
 import type { WireError } from '../errors';
 
@@ -7,7 +10,44 @@ export type HostToWorker =
   | { kind: 'train'; spec: RunSpec; specDir: string; resume: boolean }
   | { kind: 'probe'; spec: RunSpec; specDir: string; steps: number }
   | { kind: 'data-stats'; spec: RunSpec; specDir: string }
-  | { kind: 'backends' };
+  | { kind: 'backends' }
+  | { kind: 'generate'; job: GenerateJob };
+
+/** Who generates: a run's adapter (final or a checkpoint), or the base model alone (adapterDir null). */
+export interface GenerateTarget {
+  key: string;
+  runId: number | null;
+  step: number | null;
+  kind: 'final' | 'checkpoint';
+  adapterDir: string | null;
+  /** The prompts this target still has to answer. */
+  promptIds: number[];
+}
+
+/** One worker's share of a sweep's generation: one base (folder and storage) loaded once, adapters switched on it. */
+export interface GenerateJob {
+  model: string;
+  base?: BaseSpec;
+  backend: BackendChoice;
+  template: TemplateSpec;
+  decoding: Decoding;
+  prompts: { id: number; fields: Record<string, string> }[];
+  targets: GenerateTarget[];
+}
+
+export interface GeneratedSample {
+  target: string;
+  promptId: number;
+  /** The prompt exactly as the model saw it (template applied). */
+  prompt: string;
+  output: string;
+  tokens: number;
+  tokensPerSecond: number;
+  stopReason: SampleMeta['stopReason'];
+  promptTokens: number;
+  /** describeBase of the storage used. */
+  base: string;
+}
 
 export interface DataStats {
   trainExamples: number;
@@ -32,4 +72,7 @@ export type WorkerToHost =
   | { kind: 'data-stats'; stats: DataStats }
   | { kind: 'backends'; report: BackendsReport }
   | { kind: 'job-failed'; error: WireError }
-  | { kind: 'versions'; versions: Record<string, string> };
+  | { kind: 'versions'; versions: Record<string, string> }
+  | { kind: 'gen-token'; target: string; promptId: number; delta: string }
+  | { kind: 'gen-sample'; sample: GeneratedSample }
+  | { kind: 'gen-done' };

@@ -4,15 +4,14 @@
 // watches the loss chart grow while the runs train, waits for all four to finish, and reloads to find everything
 // still there. Screenshots of every screen go to test-results/e2e/.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from './browser';
-import { chartPoints, hostLatency, openBrowser, overflowsHorizontally, runStatuses, screenshot, SCREENSHOTS } from './browser';
-import { ALL_LINEAR, ATTENTION_QV, loraTrainable, PROMPT_TEMPLATE, RECORDS, RESPONSE_TEMPLATE, writeFixtures } from './fixtures';
-import type { Served } from './serve';
-import { ensureRendererBuilt, startServe } from './serve';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chartPoints, hostLatency, overflowsHorizontally, runStatuses, screenshot, SCREENSHOTS } from './browser';
+import { ALL_LINEAR, ATTENTION_QV, loraTrainable, RECORDS } from './fixtures';
+import { buildGrid as buildGridFlow, previewCustomTemplate, registerModelAndData as registerModelAndDataFlow } from './flows';
+import type { Session } from './session';
+import { useSession } from './session';
 
 const SWEEP_CHART = 'Loss of every run in the sweep';
 const MAX_STEPS = 30;
@@ -23,59 +22,21 @@ const CELLS = [
   { label: 'lora · r=4 · all linear · 32-bit', trainable: loraTrainable(4, ALL_LINEAR) },
 ];
 
-let root: string;
-let served: Served;
-let browser: Browser;
+const S = useSession('peft-lab-e2e-');
+const fail = (message: string): never => S.fail(message);
 let page: Page;
-let files: { modelDir: string; datasetPath: string };
-
-beforeAll(async () => {
-  ensureRendererBuilt();
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'peft-lab-e2e-'));
-  files = await writeFixtures(root);
-  served = await startServe(path.join(root, 'data'));
-  browser = await openBrowser();
-  page = browser.page;
-  page.setDefaultTimeout(60_000);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await served?.stop();
-  if (root) fs.rmSync(root, { recursive: true, force: true });
-});
-
-function fail(message: string): never {
-  throw new Error(`${message}\n--- serve stderr ---\n${served.log().slice(-4000)}\n--- page errors ---\n${browser.errors.join('\n')}`);
-}
+let served: Session['served'];
+let browser: Session['browser'];
+let files: Session['files'];
+beforeAll(() => ({ page, served, browser, files } = S));
 
 async function registerModelAndData(): Promise<void> {
-  await page.goto(served.url);
-  await expect.poll(() => page.url()).toMatch(/#\/models$/);
-  await page.getByText('connected', { exact: true }).waitFor();
-  await page.getByLabel('Model folder path').fill(files.modelDir);
-  await page.getByRole('button', { name: 'Register model' }).click();
-  const models = page.getByRole('table', { name: 'Models' });
-  await models.getByText('tiny-llama').waitFor();
-  const modelRow = await models.locator('tbody tr').first().innerText();
-  for (const s of ['weights', 'llama', 'F32', 'H 32 · 2 layers', 'q_proj', 'down_proj']) expect(modelRow).toContain(s);
-  await page.getByLabel('Dataset file path').fill(files.datasetPath);
-  await page.getByRole('button', { name: 'Register dataset' }).click();
-  const datasets = page.getByRole('table', { name: 'Datasets' });
-  await datasets.getByText('tiny-instructions.jsonl').waitFor();
-  const dataRow = await datasets.locator('tbody tr').first().innerText();
-  expect(dataRow).toContain(String(RECORDS.length));
-  expect(dataRow).toContain('instruction, output');
+  await registerModelAndDataFlow(page, served.url, files);
 }
 
 async function previewExample(): Promise<void> {
-  await page.getByLabel('Template', { exact: true }).selectOption('custom');
-  await page.getByLabel('Prompt template').fill(PROMPT_TEMPLATE);
-  await page.getByLabel('Response template').fill(RESPONSE_TEMPLATE);
-  await page.getByLabel('Max length').fill('128');
-  await page.getByRole('button', { name: 'Preview', exact: true }).click();
+  await previewCustomTemplate(page);
   const prompt = page.getByLabel('Prompt of record 0');
-  await prompt.waitFor();
   // Exactly the text the model sees: the template filled, newline and trailing space kept.
   expect(await prompt.textContent()).toBe(`Q: ${RECORDS[0].instruction}\nA: `);
   expect(await page.getByLabel('Response of record 0').textContent()).toBe(RECORDS[0].output);
@@ -86,24 +47,8 @@ async function previewExample(): Promise<void> {
   expect(await overflowsHorizontally(page)).toBe(false);
 }
 
-async function toggle(group: string, name: string): Promise<void> {
-  await page.getByRole('group', { name: group, exact: true }).getByRole('button', { name, exact: true }).click();
-}
-
 async function buildGrid(): Promise<void> {
-  await page.getByRole('button', { name: 'Use in a new sweep' }).click();
-  await expect.poll(() => page.url()).toMatch(/#\/sweeps\/new$/);
-  await page.getByLabel('Sweep name').fill('e2e r × targets');
-  await page.getByLabel('Max steps').fill(String(MAX_STEPS));
-  await page.getByLabel('Batch size').fill('4');
-  await page.getByLabel('Eval every').fill('10');
-  expect(await page.getByLabel('Max length').inputValue()).toBe('128');
-  for (const r of ['r 8', 'r 16']) await toggle('r', r);
-  for (const r of ['r 2', 'r 4']) await toggle('r', r);
-  await toggle('targets', 'all linear');
-  expect(await page.getByRole('group', { name: 'bits' }).getByRole('button', { pressed: true }).allInnerTexts()).toEqual(['32-bit']);
-  expect(await page.getByRole('group', { name: 'method' }).getByRole('button', { pressed: true }).allInnerTexts()).toEqual(['lora']);
-  await page.getByText('Grid: 4 cells').waitFor();
+  await buildGridFlow(page, { name: 'e2e r × targets', maxSteps: MAX_STEPS });
 }
 
 async function checkPreflight(): Promise<void> {

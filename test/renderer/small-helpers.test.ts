@@ -7,8 +7,13 @@ import { whitespaceParts } from '../../src-renderer/lib/visible-whitespace';
 
 describe('routes', () => {
   it('round-trips every screen through the URL hash', () => {
-    const routes: Route[] = [{ screen: 'models' }, { screen: 'sweep-new' }, { screen: 'runs', sweepId: null }, { screen: 'runs', sweepId: 3 }, { screen: 'run', runId: 12 }];
+    const routes: Route[] = [{ screen: 'models' }, { screen: 'sweep-new' }, { screen: 'runs', sweepId: null }, { screen: 'runs', sweepId: 3 }, { screen: 'run', runId: 12 },
+      { screen: 'review', sweepId: 2, tab: 'matrix', focus: null }, { screen: 'review', sweepId: 2, tab: 'summary', focus: null },
+      { screen: 'review', sweepId: 2, tab: 'pairwise', focus: null }, { screen: 'review', sweepId: 2, tab: 'matrix', focus: 'run-7' }];
     for (const r of routes) expect(parseHash(routeHash(r))).toEqual(r);
+    expect(parseHash('#/review')).toEqual({ screen: 'review', sweepId: null, tab: 'matrix', focus: null });
+    expect(parseHash('#/review/4/nonsense/run-1')).toEqual({ screen: 'review', sweepId: 4, tab: 'matrix', focus: 'run-1' });
+    expect(parseHash('#/review/4/matrix/evil')).toEqual({ screen: 'review', sweepId: 4, tab: 'matrix', focus: null });
   });
 
   it('falls back to the models screen for unknown or malformed hashes', () => {

@@ -61,18 +61,28 @@ INSERT INTO notes VALUES (1, 'run', 1, 'best so far', '2025-01-02T00:00:04.000Z'
 INSERT INTO tags VALUES (1, 1, 'baseline', '2025-01-02T00:00:05.000Z');
 `;
 
+// Version 3 adds the measured base storage of runs (the version-1 run rows name their columns from here on).
+const RUN_COLUMNS_V1 = `id, sweep_id, cell_key, cell_json, label, spec_json, seed, model_id, dataset_id, dataset_sha256, template_text,
+  status, status_reason, backend, device, library_versions_json, trainable_params, all_params, peak_memory_bytes, max_steps,
+  step, epoch, last_loss, val_loss, tokens_per_second, eta_seconds, output_dir, error_json, queued_at, started_at, finished_at,
+  updated_at`;
+const SEED_V3 = `${SEED_V2.replace(/INSERT INTO runs VALUES/g, `INSERT INTO runs (${RUN_COLUMNS_V1}) VALUES`)}
+UPDATE runs SET base_format = 'nf4+dq', base_weight_bytes = 123456, base_bits_per_weight = 4.127 WHERE id = 1;
+`;
+
 /** One row per migration N: SQL that fills every table of version N-1. */
 const CASES: { version: number; seed: string }[] = [
   { version: 1, seed: '' },
   { version: 2, seed: SEED_V1 },
   { version: 3, seed: SEED_V2 },
+  { version: 4, seed: SEED_V3 },
 ];
 
 describe('migrations', () => {
   it('are numbered 1..n in order, and each has a seeded upgrade case below', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3]);
-    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review', 'run_base']);
-    expect(LATEST_VERSION).toBe(3);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review', 'run_base', 'review_study']);
+    expect(LATEST_VERSION).toBe(4);
     expect(CASES.map((c) => c.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(() => checkMigrationList([MIGRATIONS[1], MIGRATIONS[0]])).toThrow(/out of order/);
   });
@@ -81,17 +91,17 @@ describe('migrations', () => {
     const file = path.join(tempDir(), 'store.db');
     const store = openStore(file);
     const db = store.db;
-    expect(store.migrationsApplied).toEqual([1, 2, 3]);
-    expect(userVersion(db)).toBe(3);
+    expect(store.migrationsApplied).toEqual([1, 2, 3, 4]);
+    expect(userVersion(db)).toBe(4);
     expect(db.pragma('application_id', { simple: true })).toBe(1346717260); // "PEFL" = 0x50 45 46 4C
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(names(db, 'table')).toEqual(['artifacts', 'datasets', 'metrics', 'models', 'notes', 'ratings',
-      'run_events', 'runs', 'samples', 'settings', 'sweeps', 'tags']);
-    expect(names(db, 'index')).toEqual(['artifacts_run', 'notes_target', 'run_events_run', 'runs_dataset', 'runs_model',
-      'runs_status_id', 'runs_sweep_status', 'samples_run', 'samples_sweep_prompt', 'tags_tag']);
+    expect(names(db, 'table')).toEqual(['artifacts', 'datasets', 'judgements', 'metrics', 'models', 'notes', 'ratings',
+      'review_prompts', 'run_events', 'runs', 'samples', 'settings', 'sweeps', 'tags']);
+    expect(names(db, 'index')).toEqual(['artifacts_run', 'judgements_sweep', 'notes_target', 'review_prompts_sweep', 'run_events_run',
+      'runs_dataset', 'runs_model', 'runs_status_id', 'runs_sweep_status', 'samples_run', 'samples_sweep_prompt', 'tags_tag']);
     expect(names(db, 'trigger')).toEqual(['notes_of_deleted_run', 'notes_of_deleted_sample', 'notes_of_deleted_sweep']);
     const metrics = (db.pragma('table_list') as { name: string; wr: number }[]).find((t) => t.name === 'metrics');
     expect(metrics?.wr).toBe(1); // WITHOUT ROWID
@@ -141,7 +151,7 @@ describe('migrations', () => {
     db.exec(SEED_V1);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([2, 3]);
+    expect(store.migrationsApplied).toEqual([2, 3, 4]);
     expect(store.models.get(2)).toMatchObject({ kind: 'config', params: 6738415616, hasTokenizer: false, hasChatTemplate: true, dtype: null, linearModules: [] });
     const run = store.runs.detail(1);
     expect(run).toMatchObject({ status: 'finished', epoch: 1.5, lastLoss: 0.75, etaSeconds: 0, libraryVersions: { tfjs: '4.22.0' },
@@ -174,10 +184,35 @@ describe('migration 3 (run base storage)', () => {
     db.exec(SEED_V2);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([3]);
+    expect(store.migrationsApplied).toEqual([3, 4]);
     expect(store.runs.get(1)).toMatchObject({ status: 'finished', baseFormat: null, baseWeightBytes: null, baseBitsPerWeight: null });
     const updated = store.runs.update(1, { baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125 });
     expect(updated).toMatchObject({ baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125, lastLoss: 0.75 });
+    store.close();
+  });
+});
+
+describe('migration 4 (review prompts, judgements, review settings, optional scores)', () => {
+  it('keeps version-3 ratings readable, then stores prompts, a score-less rating and a judgement', () => {
+    const file = path.join(tempDir(), 'store.db');
+    const db = rawDb(file);
+    migrate(db, MIGRATIONS, 3);
+    db.exec(SEED_V3);
+    db.close();
+    const store = openStore(file);
+    expect(store.migrationsApplied).toEqual([4]);
+    expect(store.ratings.get(2)).toEqual({ sampleId: 2, score: 4, flags: ['truncated'], note: 'good', updatedAt: '2025-01-02T00:00:03.000Z' });
+    expect(store.sweeps.reviewSettings(1)).toBeNull();
+    expect(store.sweeps.reviewSettingsOrDefault(1)).toMatchObject({ greedy: true, maxNewTokens: 64, stopStrings: [] });
+    store.sweeps.setReviewSettings(1, { ...store.sweeps.reviewSettingsOrDefault(1), maxNewTokens: 16 });
+    expect(store.sweeps.reviewSettings(1)).toMatchObject({ maxNewTokens: 16 });
+    const [p] = store.reviewPrompts.add(1, [{ text: 'Define lucid.', fields: { instruction: 'Define lucid.' }, reference: 'clear', source: 'validation' }]);
+    expect(p).toMatchObject({ id: 1, sweepId: 1, position: 0, text: 'Define lucid.', reference: 'clear', source: 'validation' });
+    expect(store.ratings.set(1, { score: null, flags: ['repetition'], note: null })).toMatchObject({ sampleId: 1, score: null, flags: ['repetition'] });
+    const j = store.judgements.add({ sweepId: 1, promptId: 1, leftSampleId: 1, rightSampleId: 2, verdict: 'tie', rater: 'ann', repeatOf: null });
+    expect(store.judgements.list(1)).toEqual([j]);
+    expect(() => store.db.prepare("INSERT INTO ratings (sample_id, score, created_at, updated_at) VALUES (1, 6, 'x', 'x')").run()).toThrow(/CHECK|UNIQUE/);
+    expect(store.integrityCheck()).toBe('ok');
     store.close();
   });
 });

@@ -2,8 +2,13 @@
 import { appHandlers } from './app';
 import { datasetHandlers } from './datasets';
 import { modelHandlers } from './models';
+import { reviewHandlers } from './review';
+import { reviewPairHandlers } from './review-pairs';
+import { reviewSummaryHandlers } from './review-summary';
 import { runHandlers } from './runs';
 import { sweepHandlers } from './sweeps';
 import type { HandlerMap } from './types';
 
-export const handlers: HandlerMap = { ...appHandlers, ...modelHandlers, ...datasetHandlers, ...sweepHandlers, ...runHandlers };
+export const handlers: HandlerMap = {
+  ...appHandlers, ...modelHandlers, ...datasetHandlers, ...sweepHandlers, ...runHandlers, ...reviewHandlers, ...reviewPairHandlers, ...reviewSummaryHandlers,
+};

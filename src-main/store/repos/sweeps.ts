@@ -4,9 +4,11 @@ import { PeftLabError } from '../../../src-shared/errors';
 import { RUN_STATUSES } from '../../../src-shared/domain/records';
 import type { RunStatus, SweepRecord, SweepStatus } from '../../../src-shared/domain/records';
 import type { SweepSpec } from '../../../src-shared/domain/sweep-spec';
+import type { ReviewSettings } from '../../../src-shared/domain/review';
+import { defaultReviewSettings } from '../../../src-shared/domain/review';
 import type { Clock } from '../clock';
 import { isoNow } from '../clock';
-import { fromJson, toJson } from '../json';
+import { fromJson, fromJsonOrNull, toJson } from '../json';
 
 export interface NewSweep { name: string; spec: SweepSpec; status: SweepStatus }
 
@@ -18,6 +20,11 @@ export interface SweepsRepo {
   setStatus(id: number, status: SweepStatus): SweepRecord;
   /** Deletes the sweep with its runs and everything they own. Returns false when there was no such sweep. */
   remove(id: number): boolean;
+  /** The sweep's review settings as stored (null: never set, the defaults apply). */
+  reviewSettings(id: number): ReviewSettings | null;
+  setReviewSettings(id: number, settings: ReviewSettings): void;
+  /** The settings in force: as stored, or the defaults for the sweep's template. */
+  reviewSettingsOrDefault(id: number): ReviewSettings;
 }
 
 interface SweepRow { id: number; name: string; spec_json: string; status: SweepStatus; created_at: string; updated_at: string }
@@ -44,6 +51,8 @@ export function createSweepsRepo(db: Database.Database, clock: Clock): SweepsRep
     'INSERT INTO sweeps (name, spec_json, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING *');
   const setSt = db.prepare<[string, string, number]>('UPDATE sweeps SET status = ?, updated_at = ? WHERE id = ?');
   const del = db.prepare<[number]>('DELETE FROM sweeps WHERE id = ?');
+  const review = db.prepare<[number], { review_json: string | null }>('SELECT review_json FROM sweeps WHERE id = ?');
+  const setReview = db.prepare<[string, number]>('UPDATE sweeps SET review_json = ? WHERE id = ?');
 
   function countsOf(rows: CountRow[]): Map<number, Record<RunStatus, number>> {
     const bySweep = new Map<number, Record<RunStatus, number>>();
@@ -76,5 +85,13 @@ export function createSweepsRepo(db: Database.Database, clock: Clock): SweepsRep
       return get(id) as SweepRecord;
     },
     remove: (id) => del.run(id).changes > 0,
+    reviewSettings: (id) => fromJsonOrNull<ReviewSettings>(review.get(id)?.review_json ?? null),
+    reviewSettingsOrDefault(id) {
+      const stored = fromJsonOrNull<ReviewSettings>(review.get(id)?.review_json ?? null);
+      return stored ?? defaultReviewSettings(get(id)?.spec.template ?? { kind: 'alpaca' });
+    },
+    setReviewSettings(id, settings) {
+      if (setReview.run(toJson(settings), id).changes === 0) throw new PeftLabError('BAD_ARGUMENT', `There is no sweep ${id}.`, { sweepId: id });
+    },
   };
 }
