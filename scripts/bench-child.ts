@@ -1,15 +1,12 @@
 // One backend's figures for `npm run bench` (run in its own process by bench.ts): a LoRA training step on the
 // reference config, the raw matmul rate at that step's matrix sizes, and KV-cached greedy generation.
 import * as tf from '@tensorflow/tfjs';
-import { adapterMethod } from '../src-main/engine/adapters/index';
 import type { BackendName } from '../src-main/engine/backends/index';
 import { useBackend } from '../src-main/engine/backends/index';
 import { GREEDY, generate } from '../src-main/engine/generate/generate';
 import type { parseModelConfig } from '../src-main/engine/model/config';
-import { AdamW } from '../src-main/engine/train/optimizer';
-import { trainStep, uniqueParams } from '../src-main/engine/train/step';
 import { decodeFlops, loraStepFlops } from './bench-flops';
-import { B, R, T, TARGETS, randomBatch, randomModel, timeIt } from './bench-model';
+import { B, R, T, TARGETS, loraStep, timeIt } from './bench-model';
 
 export interface BenchResult {
   backend: string;
@@ -45,19 +42,14 @@ async function matmulRate(cfg: ReturnType<typeof parseModelConfig>, repeats: num
 }
 
 async function main(): Promise<void> {
-  const backend = process.argv[2] as BackendName;
+  // 'wasm-plain': the wasm backend with its own matrix products only (no ONNX Runtime), for comparison.
+  const label = process.argv[2];
+  if (label === 'wasm-plain') process.env.PEFT_LAB_NATIVE_MATMUL = 'off';
+  const backend = (label === 'wasm-plain' ? 'wasm' : label) as BackendName;
   const info = await useBackend(backend);
   const repeats = backend === 'cpu' ? 2 : 5;
-  const { config, model } = randomModel();
-  const method = adapterMethod('lora');
-  const adapter = method.inject(model, method.parseConfig({ r: R, loraAlpha: 16, targetModules: TARGETS }, 'bench'), { seed: 1 });
-  const params = uniqueParams(adapter.trainables());
-  const opt = new AdamW(params);
-  const batch = randomBatch(config.vocabSize);
-  let step = 0;
-  const stepSeconds = await timeIt(async () => {
-    await trainStep(model, params, opt, [batch], { step: step++, lr: 1e-4, seed: 1, maxGradNorm: 1 });
-  }, repeats);
+  const { config, model, run } = loraStep();
+  const stepSeconds = await timeIt(run, repeats);
   const flops = loraStepFlops(config, T, R, TARGETS);
   const matmulGflops = await matmulRate(config, repeats);
   const prompt = Array.from({ length: 16 }, (_, i) => 10 + i);
@@ -68,7 +60,7 @@ async function main(): Promise<void> {
   let genFlops = 0;
   for (let s = prompt.length; s < prompt.length + NEW; s++) genFlops += decodeFlops(config, s);
   const result: BenchResult = {
-    backend, device: info.device,
+    backend: label, device: info.device,
     config: `LLaMA hidden ${config.hiddenSize}, ${config.numHiddenLayers} layers, ${config.numAttentionHeads} heads, intermediate ${config.intermediateSize}, vocab ${config.vocabSize}; batch ${B} × seq ${T}; LoRA r ${R} on ${TARGETS.join(',')}; AdamW`,
     repeats, stepSeconds, trainTokensPerSecond: (B * T) / stepSeconds, achievedGflops: (flops.perToken * B * T) / stepSeconds / 1e9,
     flopsPerToken: flops.perToken, flopsFormula: flops.formula, matmulParams: flops.matmulParams, matmulGflops,

@@ -8,6 +8,9 @@ import { parseModelConfig } from '../src-main/engine/model/config';
 import { buildModel } from '../src-main/engine/model/load';
 import { Rng } from '../src-main/engine/rng';
 import type { Batch } from '../src-main/engine/train/batching';
+import { adapterMethod } from '../src-main/engine/adapters/index';
+import { AdamW } from '../src-main/engine/train/optimizer';
+import { trainStep, uniqueParams } from '../src-main/engine/train/step';
 
 export const B = 8;
 export const T = 128;
@@ -58,4 +61,19 @@ export function randomBatch(V: number): Batch {
     batchSize: B, seqLen: T, inputIds: ids, labels: ids, positionIds: Int32Array.from({ length: B * T }, (_, i) => i % T),
     segmentIds: new Int32Array(B * T).fill(1), numTargetTokens: B * (T - 1), numExamples: B, epoch: 0,
   };
+}
+
+/** The reference LoRA step (r R on TARGETS, AdamW) on the current backend: `run()` performs one update. */
+export function loraStep(base?: BaseOptions): { config: ModelConfig; model: CausalLM; run: () => Promise<void> } {
+  const { config, model } = randomModel(base);
+  const method = adapterMethod('lora');
+  const adapter = method.inject(model, method.parseConfig({ r: R, loraAlpha: 16, targetModules: TARGETS }, 'bench'), { seed: 1 });
+  const params = uniqueParams(adapter.trainables());
+  const opt = new AdamW(params);
+  const batch = randomBatch(config.vocabSize);
+  let step = 0;
+  const run = async () => {
+    await trainStep(model, params, opt, [batch], { step: step++, lr: 1e-4, seed: 1, maxGradNorm: 1 });
+  };
+  return { config, model, run };
 }

@@ -1,16 +1,45 @@
 // `npm run bench`: training and generation throughput per TensorFlow.js backend, each measured in its own
 // process, medians of several repeats, ratios computed within this one run. Reference config (issue #2):
 // LLaMA-style, hidden 256, 4 layers, 8 heads, vocab 4096, seq 128, batch 8, LoRA r 8 on q,v, AdamW.
-// Prints a table and the FLOP accounting; `--json` prints the raw figures.
+// Prints a table and the FLOP accounting; `--json` prints the raw figures. Then the quantised-base section (with
+// issue #8's target 4, QLoRA cost), the CPU sgemm ceiling (target 2), sweep throughput (target 3), generation
+// (target 6), memory against the pre-flight estimate and gradient checkpointing (target 5), host responsiveness and
+// the sweep chart's first view in Chromium (target 7), and the webgpu per-kernel profile (target 8).
+// `--only train,sgemm,quant,qlora,sweep,generate,memory,host,ui,webgpu` runs just those sections (default: all but
+// `qlora`, which is the target-4 part of `quant` alone, and `webgpu`, about 10 minutes on Mesa).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 import type { BenchResult } from './bench-child';
 import { benchHost } from './bench-host';
 import { benchQuant, printQuant } from './bench-quant';
+import { benchGenerate, printGenerate } from './bench-generate';
+import { benchSweep, printSweep } from './bench-sweep';
+import { benchMemory, printMemory } from './bench-memory';
+import type { SgemmResult } from './bench-sgemm';
+import { printSgemm } from './bench-sgemm';
+import { benchUi, describeUiBench } from './bench-ui';
+import { benchWebgpu, printWebgpu } from './bench-webgpu';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const BACKENDS = ['wasm', 'webgpu', 'tensorflow', 'cpu'] as const;
+// 'wasm-plain': wasm with its own matrix products only (no ONNX Runtime), to show what the native path adds.
+const BACKENDS = ['wasm', 'wasm-plain', 'webgpu', 'tensorflow', 'cpu'] as const;
+const SECTIONS = ['train', 'sgemm', 'quant', 'qlora', 'sweep', 'generate', 'memory', 'host', 'ui', 'webgpu'] as const;
+
+/** `--only a,b` / `--only=a,b`: the sections to run; all when absent. */
+function onlySections(argv: string[]): Set<string> {
+  const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
+  if (i < 0) return new Set(SECTIONS.filter((s) => s !== 'qlora' && s !== 'webgpu'));
+  const list = (argv[i].startsWith('--only=') ? argv[i].slice('--only='.length) : argv[i + 1] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = list.filter((x) => !(SECTIONS as readonly string[]).includes(x));
+  if (list.length === 0 || bad.length) {
+    process.stderr.write(`bench: --only takes a comma-separated list of ${SECTIONS.join(', ')}${bad.length ? ` (not: ${bad.join(', ')})` : ''}\n`);
+    process.exit(2);
+  }
+  return new Set(list);
+}
+const only = onlySections(process.argv);
+const json = process.argv.includes('--json');
 
 function runChild(backend: string): BenchResult | { backend: string; error: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench-child.ts'), backend], {
@@ -22,11 +51,13 @@ function runChild(backend: string): BenchResult | { backend: string; error: stri
 }
 
 const f1 = (x: number) => x.toFixed(1);
-const results = BACKENDS.map((b) => {
+const results = (only.has('train') ? BACKENDS : []).map((b) => {
   process.stderr.write(`bench: ${b}…\n`);
   return runChild(b);
 });
-if (process.argv.includes('--json')) {
+if (results.length === 0) {
+  // the training section was left out (--only)
+} else if (json) {
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 } else {
   const ok = results.filter((r): r is BenchResult => !('error' in r));
@@ -53,11 +84,59 @@ if (process.argv.includes('--json')) {
   const wasm = ok.find((r) => r.backend === 'wasm');
   if (wasm) for (const r of ok) if (r !== wasm) console.log(`ratio ${r.backend}/wasm training tokens/s: ${(r.trainTokensPerSecond / wasm.trainTokensPerSecond).toFixed(2)}`);
 }
-const quant = benchQuant();
-if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify(quant, null, 2)}\n`);
-else printQuant(quant);
-process.stderr.write('bench: host responsiveness during a 2-run sweep…\n');
-const h = await benchHost();
-const ms = (x: number) => `${x.toFixed(1)} ms`;
-console.log(`host during a ${h.runs}-run sweep (${h.seconds.toFixed(1)} s, 2 workers): event-loop lag p50 ${ms(h.eventLoopLagMs.p50)}, p99 ${ms(h.eventLoopLagMs.p99)}, max ${ms(h.eventLoopLagMs.max)}; ` +
-  `a runs/list request takes ${ms(h.requestMs.median)} median, ${ms(h.requestMs.max)} max (n=${h.requestMs.n})`);
+if (only.has('sgemm')) {
+  process.stderr.write('bench: float32 sgemm: numpy, ONNX Runtime, tfjs-wasm…\n');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench-sgemm.ts')], { encoding: 'utf8', timeout: 20 * 60_000 });
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  if (!line) console.log(`sgemm: failed (${r.stderr.trim().split('\n').slice(-2).join(' ')})`);
+  else if (json) process.stdout.write(`${line}\n`);
+  else printSgemm(JSON.parse(line) as SgemmResult);
+}
+if (only.has('quant') || only.has('qlora')) {
+  const quant = benchQuant({ targetOnly: !only.has('quant') });
+  if (json) process.stdout.write(`${JSON.stringify(quant, null, 2)}\n`);
+  else printQuant(quant);
+}
+if (only.has('sweep')) {
+  process.stderr.write('bench: sweep throughput, 1 vs 2 workers…\n');
+  const sweep = await benchSweep();
+  if (json) process.stdout.write(`${JSON.stringify(sweep, null, 2)}\n`);
+  else printSweep(sweep);
+}
+if (only.has('generate')) {
+  const gen = benchGenerate();
+  if (json) process.stdout.write(`${JSON.stringify(gen, null, 2)}\n`);
+  else printGenerate(gen);
+}
+if (only.has('memory')) {
+  process.stderr.write('bench: memory against the pre-flight estimate, gradient checkpointing…\n');
+  const memory = benchMemory();
+  if (json) process.stdout.write(`${JSON.stringify(memory, null, 2)}\n`);
+  else printMemory(memory);
+}
+if (only.has('webgpu')) {
+  process.stderr.write('bench: webgpu per-kernel profile and matmul programs…\n');
+  const w = benchWebgpu();
+  if (json) process.stdout.write(`${JSON.stringify(w, null, 2)}\n`);
+  else printWebgpu(w);
+}
+if (only.has('host')) {
+  process.stderr.write('bench: host responsiveness during a 2-run sweep…\n');
+  const h = await benchHost();
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  if (json) process.stdout.write(`${JSON.stringify(h, null, 2)}\n`);
+  else {
+    console.log('');
+    console.log(`host during a ${h.runs}-run sweep (${h.seconds.toFixed(1)} s, 2 workers): event-loop lag p50 ${ms(h.eventLoopLagMs.p50)}, p99 ${ms(h.eventLoopLagMs.p99)}, max ${ms(h.eventLoopLagMs.max)}; ` +
+      `a runs/list request takes ${ms(h.requestMs.median)} median, ${ms(h.requestMs.max)} max (n=${h.requestMs.n})`);
+  }
+}
+if (only.has('ui')) {
+  process.stderr.write('bench: the sweep loss chart of 8 runs × 100k points in Chromium…\n');
+  const ui = await benchUi();
+  if (json) process.stdout.write(`${JSON.stringify(ui, null, 2)}\n`);
+  else {
+    console.log('');
+    console.log(describeUiBench(ui));
+  }
+}

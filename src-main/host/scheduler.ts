@@ -1,7 +1,9 @@
 // The queue of runs: starts queued runs in workers, at most `concurrency` at once (default: one per core on CPU
 // backends, one per GPU otherwise), and starts the next one whenever a worker ends. A run with a checkpoint in its
 // output folder resumes from it. Review generation workers (host/review/generation-queue.ts) share the same
-// concurrency: they start only when no run waits, and a run waits for a free slot like any other.
+// concurrency: they start only when no run waits, and a run waits for a free slot like any other. Each worker is
+// told its share of the cores (PEFT_LAB_THREADS = cores / concurrency, unless set already) so that workers running
+// side by side do not oversubscribe the CPU with their kernels' thread pools.
 import * as os from 'node:os';
 import type { RunSpec } from '../../src-shared/domain/run-spec';
 import type { RunRecord } from '../../src-shared/domain/records';
@@ -28,6 +30,12 @@ export class Scheduler {
     if (set) return set;
     const backend = s.store.settings.get<string>('backend', 'auto');
     return backend === 'webgpu' || backend === 'tensorflow' ? 1 : Math.max(1, os.cpus().length);
+  }
+
+  /** Environment for a worker: the threads its native kernels may use, the cores shared out among the workers at once. */
+  workerEnv(): NodeJS.ProcessEnv {
+    if (process.env.PEFT_LAB_THREADS) return {};
+    return { PEFT_LAB_THREADS: String(Math.max(1, Math.floor(os.availableParallelism() / this.concurrency()))) };
   }
 
   inFlight(): RunRecord[] {
@@ -70,7 +78,7 @@ export class Scheduler {
         if (rec.status === 'finished' && !this.shuttingDown) s.generation.runFinished(run.sweepId);
         setImmediate(() => this.tick());
       },
-    });
+    }, this.workerEnv());
     this.running.set(run.id, worker);
     this.refreshSweep(run.sweepId);
   }

@@ -66,5 +66,5 @@ function statsWithoutTokenizer(s: HostServices, spec: SweepSpec): DataStats {
 }
 
 export function probeKey(spec: SweepSpec, cellKey: string, backend: string): string {
-  return JSON.stringify([spec.model, cellKey, backend, spec.training.batchSize, spec.training.gradientAccumulation, spec.sequence]);
+  return JSON.stringify([spec.model, cellKey, backend, spec.training.batchSize, spec.training.gradientAccumulation, spec.sequence, spec.training.gradientCheckpointing]);
 }

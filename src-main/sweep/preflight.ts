@@ -39,17 +39,21 @@ function planCell(spec: SweepSpec, cell: SweepCell, ctx: PreflightContext): Omit
   const availability = cellAvailability(cell);
   if (availability.state === 'impossible') return { ...empty, availability };
   let report;
+  let activations;
   try {
     const method = adapterMethod(engineMethod(cell));
-    report = planParameters(ctx.model, method, method.parseConfig(cellMethodConfig(spec, cell), `cell ${cell.label}`));
+    const cfg = method.parseConfig(cellMethodConfig(spec, cell), `cell ${cell.label}`);
+    report = planParameters(ctx.model, method, cfg);
+    activations = method.activations?.(ctx.model, cfg);
   } catch (e) {
     if (availability.state === 'unavailable') return { ...empty, availability };
     if (isPeftLabError(e)) return { ...empty, availability: { state: 'impossible', reason: e.message } };
     throw e;
   }
   const memory = estimateTrainingMemory(ctx.model, {
-    trainableParams: report.trainable, baseParams: report.base, baseWeightBytes: baseWeightBytesAt(ctx.model, cell.bits),
+    trainableParams: report.trainable, baseParams: report.base, baseBitsPerParam: cell.bits, baseWeightBytes: baseWeightBytesAt(ctx.model, cell.bits),
     batchSize: spec.training.batchSize, seqLen: spec.sequence.maxLength,
+    gradientCheckpointing: spec.training.gradientCheckpointing, method: activations,
   });
   const signature = JSON.stringify([cell.method === 'qlora' ? 'lora' : cell.method, cell.bits, [...report.modules].sort(), report.trainable, cell.r, cell.loraAlpha, cell.learningRate, cell.seed]);
   return {

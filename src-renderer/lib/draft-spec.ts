@@ -27,6 +27,8 @@ export interface DraftFields {
   evalEvery: number;
   checkpointEvery: number;
   seed: number;
+  /** Recompute layer activations during backprop (less memory, more compute). */
+  gradientCheckpointing: boolean;
   backend: BackendChoice;
   alphaPerR: number;
   dropout: number;
@@ -45,7 +47,7 @@ export function defaultDraft(): DraftFields {
     name: '', modelPath: '', datasetPath: '', validationSplit: 0.1, template: defaultTemplateDraft(),
     maxLength: 256, packing: false, lossOn: 'response',
     length: 'steps', maxSteps: 100, epochs: 1, batchSize: 8, gradientAccumulation: 1, learningRate: 2e-4,
-    schedule: 'cosine', warmupSteps: 0, evalEvery: 0, checkpointEvery: 0, seed: 42, backend: 'auto',
+    schedule: 'cosine', warmupSteps: 0, evalEvery: 0, checkpointEvery: 0, seed: 42, gradientCheckpointing: false, backend: 'auto',
     alphaPerR: 2, dropout: 0.05,
     methods: ['lora'], ranks: [8, 16], targets: [{ preset: 'attention-qv' }], bits: [32],
     loraAlphas: [], learningRates: [], seeds: [],
@@ -61,6 +63,7 @@ function trainingOf(d: DraftFields): SweepSpecInput['training'] {
   const t: SweepSpecInput['training'] = {
     batchSize: num(d.batchSize), gradientAccumulation: num(d.gradientAccumulation), learningRate: num(d.learningRate),
     schedule: d.schedule, evalEvery: num(d.evalEvery), checkpointEvery: num(d.checkpointEvery), seed: num(d.seed),
+    gradientCheckpointing: d.gradientCheckpointing,
   };
   if (d.length === 'steps') t.maxSteps = num(d.maxSteps);
   else t.epochs = num(d.epochs);

@@ -2,6 +2,8 @@
 // `maxPoints` per series, downsampled by the host beyond that), then grown by the 'run/metrics' points the host
 // pushes. A series that grows past `maxPoints` × 1.25 is fetched again, downsampled, so the renderer never holds
 // every point of a long run. Points that arrive while a fetch is in flight are kept and merged after it.
+// A chart that opens before its runs are listed can ask for a whole sweep's series at once (prefetchSweep), one
+// round trip earlier; setRuns then waits for that answer instead of asking again.
 // Plain TypeScript (no runes): the reactive wrapper is state/live-series.svelte.ts.
 import type { MetricSeries } from '../../src-shared/protocol/api';
 import type { MetricName, MetricPoint } from '../../src-shared/domain/records';
@@ -31,6 +33,8 @@ export class SeriesStore {
   readonly maxPoints: number;
   private readonly entries = new Map<string, Entry>();
   private runIds: number[] = [];
+  /** The answer to prefetchSweep while it is awaited, and the points pushed meanwhile (runs not yet known). */
+  private prefetch: { done: Promise<void>; pushed: [number, MetricPoint[]][] } | null = null;
   /** Number of series re-fetched because they outgrew maxPoints (for tests and diagnostics). */
   refetches = 0;
 
@@ -57,14 +61,47 @@ export class SeriesStore {
     return n;
   }
 
+  /**
+   * Follows every run of the sweep, fetched in one request before the runs are known to the caller. Does nothing
+   * when runs are already followed. A setRuns meanwhile waits for this answer and fetches only runs it lacks.
+   */
+  prefetchSweep(sweepId: number): Promise<void> {
+    if (this.prefetch) return this.prefetch.done;
+    if (this.runIds.length > 0) return Promise.resolve();
+    const pushed: [number, MetricPoint[]][] = [];
+    const done = (async () => {
+      let result: MetricSeries[] = [];
+      try {
+        result = await this.host.request('metrics/series', { sweepId, names: [...this.names], maxPoints: this.maxPoints });
+      } catch (err) {
+        this.options.onError?.(err);
+      }
+      this.prefetch = null;
+      const ids = [...new Set(result.map((s) => s.runId))].filter((id) => !this.runIds.includes(id));
+      this.runIds = [...this.runIds, ...ids];
+      for (const s of result) {
+        if (!ids.includes(s.runId)) continue;
+        const e = this.entry(s.runId, s.name);
+        e.rows = s.points.slice();
+        e.total = s.total;
+      }
+      for (const [runId, points] of pushed) this.receive(runId, points);
+      this.options.onChange?.();
+    })();
+    this.prefetch = { done, pushed };
+    return done;
+  }
+
   /** Follows exactly these runs: fetches the new ones, forgets the ones no longer listed. */
   async setRuns(runIds: readonly number[]): Promise<void> {
+    if (this.prefetch) await this.prefetch.done;
+    const same = runIds.length === this.runIds.length && runIds.every((id, i) => id === this.runIds[i]);
     const wanted = new Set(runIds);
     for (const k of [...this.entries.keys()]) if (!wanted.has(Number(k.split(':')[0]))) this.entries.delete(k);
     const fresh = runIds.filter((id) => !this.runIds.includes(id));
     this.runIds = [...runIds];
     if (fresh.length > 0) await this.fetch(fresh, this.names);
-    else this.options.onChange?.();
+    else if (!same) this.options.onChange?.(); // the same runs (e.g. those a prefetch found): nothing to redraw
   }
 
   /** Fetches every followed series again (e.g. after a run resumed and rewrote its history). */
@@ -75,6 +112,10 @@ export class SeriesStore {
 
   /** Points pushed by the host for one run. */
   receive(runId: number, points: readonly MetricPoint[]): void {
+    if (this.prefetch && !this.runIds.includes(runId)) {
+      this.prefetch.pushed.push([runId, [...points]]);
+      return;
+    }
     if (!this.runIds.includes(runId)) return;
     const outgrown = new Set<MetricName>();
     let changed = false;

@@ -36,7 +36,8 @@ export class AppState {
   }
 
   async start(): Promise<void> {
-    await Promise.all([this.library.load(), this.runs.load()]);
+    // Sweeps first: the runs screen (the usual one to reopen) waits for them; the library is asked right after.
+    await Promise.all([this.runs.load(), this.library.load()]);
   }
 
   dispose(): void {

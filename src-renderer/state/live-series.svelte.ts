@@ -27,6 +27,11 @@ export class LiveSeries {
     this.detach = hub.add(this.store);
   }
 
+  /** Starts fetching every run of a sweep whose runs are not listed yet (see SeriesStore.prefetchSweep). */
+  prefetchSweep(sweepId: number): void {
+    void this.store.prefetchSweep(sweepId);
+  }
+
   follow(runIds: readonly number[]): void {
     const key = runIds.join(',');
     if (key === this.followed) return;

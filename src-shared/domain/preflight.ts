@@ -15,6 +15,7 @@ export interface MemoryBreakdown {
   adapterBytes: number;
   gradientBytes: number;
   optimizerBytes: number;
+  /** What a training step holds for its backward pass (less with training.gradientCheckpointing). */
   activationBytes: number;
   /** The worker process itself (Node, TensorFlow.js, kernels): measured, not derived. */
   runtimeBytes: number;

@@ -34,6 +34,12 @@ export const TrainingSpecSchema = z
     evalEvery: z.number().int().min(0).default(0),
     /** Checkpoint every N updates (0 = only at the end). */
     checkpointEvery: z.number().int().min(0).default(0),
+    /**
+     * Recompute each decoder layer's activations during backprop instead of keeping them (Hugging Face's
+     * `gradient_checkpointing`): the same gradients for about a third more compute, activation memory of one layer
+     * at a time. A memory setting: a run may resume with it switched.
+     */
+    gradientCheckpointing: z.boolean().default(false),
     /** Stop early after this many updates even though maxSteps is larger (for tests and "run a bit"). */
     stopAfter: z.number().int().positive().optional(),
   })

@@ -43,11 +43,13 @@ export const ParamSchemas = {
   'runs/stop': z.strictObject({ id }),
   'runs/resume': z.strictObject({ id }),
   'metrics/series': z.strictObject({
-    runIds: z.array(id).min(1).max(500),
+    runIds: z.array(id).max(500).default([]),
+    /** Also every run of this sweep (ascending id), for a chart that opens before its runs are listed. */
+    sweepId: id.optional(),
     names: z.array(z.enum(METRIC_NAMES)).min(1),
     /** Points per series at most (downsampled with LTTB beyond that). */
     maxPoints: z.number().int().min(10).max(10_000).default(1000),
-  }),
+  }).refine((p) => p.runIds.length > 0 || p.sweepId !== undefined, { message: 'runIds or sweepId is required', path: ['runIds'] }),
   'review/prompts/list': z.strictObject({ sweepId: id }),
   'review/prompts/add': z.strictObject({ sweepId: id, prompts: z.array(NewPromptSchema).min(1).max(1000) }),
   'review/prompts/remove': z.strictObject({ id }),

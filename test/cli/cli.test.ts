@@ -68,6 +68,9 @@ describe('plan', () => {
     const json = JSON.parse(cli('plan', '--model', dir, '--r', '4', '--targets', 'q_proj,v_proj', '--json').stdout);
     expect(json).toMatchObject({ trainableParams: 2496, allParams: 132224, baseParams: 129728, modules: 6 });
     expect(json.memory.totalBytes).toBeGreaterThan(json.memory.baseWeightBytes);
+    const gc = JSON.parse(cli('plan', '--model', dir, '--r', '4', '--targets', 'q_proj,v_proj', '--json', '--gradient-checkpointing').stdout);
+    expect(gc.memory).toMatchObject({ gradientCheckpointing: true, baseWeightBytes: json.memory.baseWeightBytes });
+    expect(gc.memory.activationBytes).toBeLessThan(json.memory.activationBytes);
   });
 });
 
@@ -103,6 +106,20 @@ describe('train → generate → perplexity', () => {
     const cfg = JSON.parse(fs.readFileSync(path.join(root, 'out', 'adapter_config.json'), 'utf8'));
     expect(cfg).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16, task_type: 'CAUSAL_LM', inference_mode: true });
     expect(cfg.target_modules).toEqual(['down_proj', 'gate_proj', 'k_proj', 'o_proj', 'q_proj', 'up_proj', 'v_proj']);
+  });
+
+  it('train --gradient-checkpointing records the setting and trains to the same losses', () => {
+    const short = (output: string) => JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')), training: { maxSteps: 3, batchSize: 3, learningRate: 1e-2 }, output });
+    fs.writeFileSync(path.join(root, 'run-plain.json'), short('out-plain'));
+    fs.writeFileSync(path.join(root, 'run-gc.json'), short('out-gc'));
+    const losses = (r: { stdout: string }) => r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.type === 'step').map((e) => e.loss as number);
+    const plain = losses(cli('train', '--spec', 'run-plain.json'));
+    const gc = cli('train', '--spec', 'run-gc.json', '--gradient-checkpointing');
+    expect(gc.code).toBe(0);
+    const info = JSON.parse(fs.readFileSync(path.join(root, 'out-gc', 'run_info.json'), 'utf8'));
+    expect(info.spec.training.gradientCheckpointing).toBe(true);
+    expect(plain).toHaveLength(3);
+    losses(gc).forEach((x, i) => expect(Math.abs(x - plain[i])).toBeLessThanOrEqual(1e-5 * plain[i]));
   });
 
   it('generates the trained response with --adapter, and something else without it', () => {

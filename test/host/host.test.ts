@@ -81,6 +81,11 @@ describe('host', () => {
     expect(sweeps[0]).toMatchObject({ status: 'finished', counts: { finished: 4 } });
     const [full] = await again.client.request('metrics/series', { runIds: [runs[3].id], names: ['train_loss'], maxPoints: 1000 });
     expect(full.points.map((p) => p[0])).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // A whole sweep at once (a chart opening before its runs are listed): every run, ascending id.
+    const bySweep = await again.client.request('metrics/series', { sweepId: sweeps[0].id, names: ['train_loss'], maxPoints: 10 });
+    expect(bySweep.map((s) => s.runId)).toEqual(runs.map((r) => r.id).sort((a, b) => a - b));
+    expect(bySweep.every((s) => s.total === 20 && s.points.length === 10)).toBe(true);
+    await expect(again.client.request('metrics/series', { names: ['train_loss'] })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     await again.close();
     const store = openStore(path.join(dataDir, 'peft-lab.db'));
     expect(store.integrityCheck()).toBe('ok');

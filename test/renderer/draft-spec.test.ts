@@ -35,6 +35,12 @@ describe('checkDraft', () => {
     expect(expandGrid(spec!)).toHaveLength(2 * 1 * 2 * 2 * 1);
   });
 
+  it('carries the gradient checkpointing checkbox into the spec (off by default)', () => {
+    expect(defaultDraft().gradientCheckpointing).toBe(false);
+    expect(checkDraft(draft()).spec?.training.gradientCheckpointing).toBe(false);
+    expect(checkDraft(draft({ gradientCheckpointing: true })).spec?.training.gradientCheckpointing).toBe(true);
+  });
+
   it('names what is missing instead of making a spec', () => {
     const { spec, problems } = checkDraft({ ...defaultDraft(), name: '', ranks: [], batchSize: Number.NaN });
     expect(spec).toBeNull();

@@ -14,7 +14,7 @@ function series(runId: number, name: MetricName, steps: number[], total = steps.
 }
 
 function seriesHost(fetch: (runIds: number[], names: MetricName[], maxPoints: number) => MetricSeries[] | Promise<MetricSeries[]>): FakeHost {
-  return new FakeHost().handle('metrics/series', (p) => fetch(p.runIds, p.names, p.maxPoints ?? 1000));
+  return new FakeHost().handle('metrics/series', (p) => fetch(p.runIds ?? [], p.names, p.maxPoints ?? 1000));
 }
 
 const steps = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -93,5 +93,32 @@ describe('SeriesStore', () => {
     fake.emit('run/metrics', { runId: 1, points: [point(3)] });
     expect(store.rows(1, 'train_loss').length).toBe(2);
     hub.dispose();
+  });
+
+  it('prefetches a whole sweep before its runs are known, and setRuns then asks only for what it lacks', async () => {
+    const answer = deferred<MetricSeries[]>();
+    const calls: { runIds?: number[]; sweepId?: number }[] = [];
+    const fake = new FakeHost().handle('metrics/series', (p) => {
+      calls.push({ runIds: p.runIds, sweepId: p.sweepId });
+      return p.sweepId !== undefined ? answer.promise : (p.runIds ?? []).map((id) => series(id, 'train_loss', [1]));
+    });
+    let changes = 0;
+    const store = new SeriesStore(fake.host, ['train_loss'], { onChange: () => changes++ });
+    const prefetched = store.prefetchSweep(4);
+    expect(store.prefetchSweep(4)).toBe(prefetched); // one request, however often asked
+    store.receive(1, [point(3)]); // pushed while the answer is on its way: kept for the sweep's runs...
+    store.receive(9, [point(1)]); // ...and dropped for runs outside it
+    const following = store.setRuns([1, 2, 3]); // the runs arrive before the series
+    answer.resolve([series(1, 'train_loss', [1, 2]), series(2, 'train_loss', [])]);
+    await following;
+    expect(calls).toEqual([{ runIds: undefined, sweepId: 4 }, { runIds: [3], sweepId: undefined }]);
+    expect(store.rows(1, 'train_loss').map((r) => r[0])).toEqual([1, 2, 3]);
+    expect(store.rows(2, 'train_loss')).toEqual([]);
+    expect(store.rows(3, 'train_loss').map((r) => r[0])).toEqual([1]);
+    expect(store.rows(9, 'train_loss')).toEqual([]);
+    expect(store.runs).toEqual([1, 2, 3]);
+    expect(changes).toBeGreaterThanOrEqual(2);
+    await store.prefetchSweep(4); // already following runs: nothing to do
+    expect(calls).toHaveLength(2);
   });
 });

@@ -43,6 +43,7 @@ export const SPEC: SweepSpec = {
   training: {
     maxSteps: 20, batchSize: 4, gradientAccumulation: 1, learningRate: 2e-4, schedule: 'cosine', weightDecay: 0,
     maxGradNorm: 1, adamBeta1: 0.9, adamBeta2: 0.999, adamEpsilon: 1e-8, seed: 42, evalEvery: 5, checkpointEvery: 10,
+    gradientCheckpointing: false,
   },
   axes: { method: ['lora'], r: [8, 16], targets: [{ preset: 'attention-qv' }, { preset: 'all-linear' }], bits: [32] },
   lora: { alphaPerR: 2, dropout: 0.05 },

@@ -7,6 +7,7 @@ import { PeftLabError } from '../../src-shared/errors';
 import { openStore } from '../../src-main/store/db';
 import { LATEST_VERSION, MIGRATIONS } from '../../src-main/store/migrations/index';
 import { checkMigrationList, migrate, userVersion } from '../../src-main/store/migrations/runner';
+import type { MetricRow } from '../../src-main/store/repos/metrics';
 import { tempDir } from './fixtures';
 
 const open: Database.Database[] = [];
@@ -70,19 +71,30 @@ const SEED_V3 = `${SEED_V2.replace(/INSERT INTO runs VALUES/g, `INSERT INTO runs
 UPDATE runs SET base_format = 'nf4+dq', base_weight_bytes = 123456, base_bits_per_weight = 4.127 WHERE id = 1;
 `;
 
+// Version 4 adds review prompts, judgements and a sweep's review settings (sweep rows name their columns from here on).
+const SEED_V4 = `${SEED_V3.replace(/INSERT INTO sweeps VALUES/g, 'INSERT INTO sweeps (id, name, spec_json, status, created_at, updated_at) VALUES')}
+INSERT INTO review_prompts VALUES (1, 1, 0, 'Define lucid.', '{"instruction":"Define lucid."}', 'clear', 'validation', '2025-01-03T00:00:00.000Z');
+INSERT INTO judgements VALUES (1, 1, 'p1', 1, 2, 'tie', 'ann', NULL, '2025-01-03T00:00:01.000Z');
+UPDATE sweeps SET review_json = '{"greedy":true}' WHERE id = 1;
+`;
+
 /** One row per migration N: SQL that fills every table of version N-1. */
 const CASES: { version: number; seed: string }[] = [
   { version: 1, seed: '' },
   { version: 2, seed: SEED_V1 },
   { version: 3, seed: SEED_V2 },
   { version: 4, seed: SEED_V3 },
+  { version: 5, seed: SEED_V4 },
 ];
+
+/** Tables a migration fills from existing rows (derived data, checked by that migration's own test). */
+const DERIVED: Record<number, string[]> = { 5: ['metric_buckets'] };
 
 describe('migrations', () => {
   it('are numbered 1..n in order, and each has a seeded upgrade case below', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4]);
-    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review', 'run_base', 'review_study']);
-    expect(LATEST_VERSION).toBe(4);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review', 'run_base', 'review_study', 'metric_buckets']);
+    expect(LATEST_VERSION).toBe(5);
     expect(CASES.map((c) => c.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(() => checkMigrationList([MIGRATIONS[1], MIGRATIONS[0]])).toThrow(/out of order/);
   });
@@ -91,20 +103,21 @@ describe('migrations', () => {
     const file = path.join(tempDir(), 'store.db');
     const store = openStore(file);
     const db = store.db;
-    expect(store.migrationsApplied).toEqual([1, 2, 3, 4]);
-    expect(userVersion(db)).toBe(4);
+    expect(store.migrationsApplied).toEqual([1, 2, 3, 4, 5]);
+    expect(userVersion(db)).toBe(5);
     expect(db.pragma('application_id', { simple: true })).toBe(1346717260); // "PEFL" = 0x50 45 46 4C
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
-    expect(names(db, 'table')).toEqual(['artifacts', 'datasets', 'judgements', 'metrics', 'models', 'notes', 'ratings',
+    expect(names(db, 'table')).toEqual(['artifacts', 'datasets', 'judgements', 'metric_buckets', 'metrics', 'models', 'notes', 'ratings',
       'review_prompts', 'run_events', 'runs', 'samples', 'settings', 'sweeps', 'tags']);
     expect(names(db, 'index')).toEqual(['artifacts_run', 'judgements_sweep', 'notes_target', 'review_prompts_sweep', 'run_events_run',
       'runs_dataset', 'runs_model', 'runs_status_id', 'runs_sweep_status', 'samples_run', 'samples_sweep_prompt', 'tags_tag']);
     expect(names(db, 'trigger')).toEqual(['notes_of_deleted_run', 'notes_of_deleted_sample', 'notes_of_deleted_sweep']);
-    const metrics = (db.pragma('table_list') as { name: string; wr: number }[]).find((t) => t.name === 'metrics');
-    expect(metrics?.wr).toBe(1); // WITHOUT ROWID
+    const tables = db.pragma('table_list') as { name: string; wr: number }[];
+    expect(tables.find((t) => t.name === 'metrics')?.wr).toBe(1); // WITHOUT ROWID
+    expect(tables.find((t) => t.name === 'metric_buckets')?.wr).toBe(1);
     expect(store.integrityCheck()).toBe('ok');
     store.close();
   });
@@ -116,6 +129,8 @@ describe('migrations', () => {
     expect(plan("SELECT * FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1")).toMatch(/USING INDEX runs_status_id/);
     expect(plan('SELECT * FROM runs WHERE sweep_id = 1 ORDER BY id')).toMatch(/USING INDEX/);
     expect(plan("SELECT * FROM metrics WHERE run_id = 1 AND name = 'lr' ORDER BY step")).toMatch(/USING PRIMARY KEY/);
+    expect(plan("SELECT * FROM metric_buckets WHERE run_id = 1 AND name = 'lr' AND level = 2 ORDER BY bucket")).toMatch(/USING PRIMARY KEY/);
+    expect(plan("SELECT * FROM metric_buckets WHERE run_id = 1 AND name = 'lr' AND level = 1 AND bucket BETWEEN 4 AND 7")).toMatch(/USING PRIMARY KEY/);
     expect(plan('SELECT * FROM run_events WHERE run_id = 1 ORDER BY id DESC LIMIT 5')).toMatch(/USING INDEX run_events_run/);
     expect(plan('SELECT COUNT(*) FROM runs WHERE model_id = 1')).toMatch(/runs_model/);
     store.close();
@@ -138,7 +153,7 @@ describe('migrations', () => {
       for (const t of before) for (const c of columns(db, t).filter((c) => !cols[t].includes(c))) {
         expect(db.prepare(`SELECT COUNT(*) n FROM ${t} WHERE ${c} IS NOT NULL`).get(), `${t}.${c} starts empty`).toEqual({ n: 0 });
       }
-      for (const t of names(db, 'table').filter((n) => !before.includes(n))) expect(rows(db, t), t).toEqual([]);
+      for (const t of names(db, 'table').filter((n) => !before.includes(n) && !(DERIVED[version] ?? []).includes(n))) expect(rows(db, t), t).toEqual([]);
       expect(db.pragma('foreign_key_check')).toEqual([]);
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     });
@@ -151,7 +166,7 @@ describe('migrations', () => {
     db.exec(SEED_V1);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([2, 3, 4]);
+    expect(store.migrationsApplied).toEqual([2, 3, 4, 5]);
     expect(store.models.get(2)).toMatchObject({ kind: 'config', params: 6738415616, hasTokenizer: false, hasChatTemplate: true, dtype: null, linearModules: [] });
     const run = store.runs.detail(1);
     expect(run).toMatchObject({ status: 'finished', epoch: 1.5, lastLoss: 0.75, etaSeconds: 0, libraryVersions: { tfjs: '4.22.0' },
@@ -184,7 +199,7 @@ describe('migration 3 (run base storage)', () => {
     db.exec(SEED_V2);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([3, 4]);
+    expect(store.migrationsApplied).toEqual([3, 4, 5]);
     expect(store.runs.get(1)).toMatchObject({ status: 'finished', baseFormat: null, baseWeightBytes: null, baseBitsPerWeight: null });
     const updated = store.runs.update(1, { baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125 });
     expect(updated).toMatchObject({ baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125, lastLoss: 0.75 });
@@ -200,7 +215,7 @@ describe('migration 4 (review prompts, judgements, review settings, optional sco
     db.exec(SEED_V3);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([4]);
+    expect(store.migrationsApplied).toEqual([4, 5]);
     expect(store.ratings.get(2)).toEqual({ sampleId: 2, score: 4, flags: ['truncated'], note: 'good', updatedAt: '2025-01-02T00:00:03.000Z' });
     expect(store.sweeps.reviewSettings(1)).toBeNull();
     expect(store.sweeps.reviewSettingsOrDefault(1)).toMatchObject({ greedy: true, maxNewTokens: 64, stopStrings: [] });
@@ -214,5 +229,47 @@ describe('migration 4 (review prompts, judgements, review settings, optional sco
     expect(() => store.db.prepare("INSERT INTO ratings (sample_id, score, created_at, updated_at) VALUES (1, 6, 'x', 'x')").run()).toThrow(/CHECK|UNIQUE/);
     expect(store.integrityCheck()).toBe('ok');
     store.close();
+  });
+});
+
+describe('migration 5 (metric buckets)', () => {
+  // A long series with ties, NaN (NULL) values and a gap, and a sparse one with a step far out.
+  const points: MetricRow[] = [];
+  for (let step = 0; step < 4100; step++) {
+    if (step >= 1000 && step < 1300) continue;
+    points.push({ runId: 1, name: 'train_loss', step, value: step % 97 === 0 ? NaN : ((step * 7919) % 1000) / 100, epoch: step / 100, tokens: step * 512 });
+  }
+  points.push(...[5, 13, 300_000].map((step) => ({ runId: 2, name: 'lr' as const, step, value: 1 / step, epoch: null, tokens: null })));
+  const buckets = (db: Database.Database): unknown[] => db.prepare('SELECT * FROM metric_buckets ORDER BY run_id, name, level, bucket').raw(true).all();
+
+  it('builds the buckets of stored points exactly as the repository keeps them when it writes', () => {
+    const migrated = path.join(tempDir(), 'store.db');
+    const db = rawDb(migrated);
+    migrate(db, MIGRATIONS, 4);
+    db.exec(SEED_V4);
+    const put = db.prepare('INSERT OR REPLACE INTO metrics VALUES (?, ?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (const p of points) put.run(p.runId, p.name, p.step, Number.isNaN(p.value) ? null : p.value, p.epoch, p.tokens);
+    })();
+    db.close();
+    const a = openStore(migrated);
+    expect(a.migrationsApplied).toEqual([5]);
+
+    const written = path.join(tempDir(), 'store.db');
+    const db2 = rawDb(written);
+    migrate(db2, MIGRATIONS, 4);
+    db2.exec(SEED_V4);
+    db2.close();
+    const b = openStore(written);
+    // Written through the repository in shuffled batches, as workers and resumed runs do.
+    const shuffled = [...points].sort((x, y) => ((x.step * 2654435761) % 4093) - ((y.step * 2654435761) % 4093));
+    for (let i = 0; i < shuffled.length; i += 333) b.metrics.appendRows(shuffled.slice(i, i + 333));
+
+    expect(buckets(a.db).length).toBeGreaterThan(600);
+    expect(buckets(a.db)).toEqual(buckets(b.db));
+    expect(a.metrics.overview(1, 'train_loss', 100)).toEqual(b.metrics.overview(1, 'train_loss', 100));
+    expect(a.integrityCheck()).toBe('ok');
+    a.close();
+    b.close();
   });
 });

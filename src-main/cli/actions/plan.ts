@@ -22,6 +22,7 @@ export interface PlanOptions {
   targets?: string[];
   batchSize: number;
   seqLen: number;
+  gradientCheckpointing?: boolean;
   json?: boolean;
 }
 
@@ -61,23 +62,26 @@ export async function plan(o: PlanOptions): Promise<void> {
   const method = adapterMethod(o.method);
   const cfg = method.parseConfig(methodConfig(o), 'plan');
   const report = planParameters(info, method, cfg);
-  const memory = estimateTrainingMemory(info, { trainableParams: report.trainable, baseParams: report.base, batchSize: o.batchSize, seqLen: o.seqLen });
+  const memory = estimateTrainingMemory(info, {
+    trainableParams: report.trainable, baseParams: report.base, batchSize: o.batchSize, seqLen: o.seqLen,
+    gradientCheckpointing: o.gradientCheckpointing ?? false, method: method.activations?.(info, cfg),
+  });
   if (o.json) {
     printJson({
       model: o.model, modelType: info.config.modelType, method: o.method, config: cfg,
       trainableParams: report.trainable, allParams: report.all, baseParams: report.base,
       trainablePercent: report.trainablePercent, line: report.line, modules: report.modules.length,
-      memory: { ...memory, batchSize: o.batchSize, seqLen: o.seqLen },
+      memory: { ...memory, batchSize: o.batchSize, seqLen: o.seqLen, gradientCheckpointing: o.gradientCheckpointing ?? false },
     });
     return;
   }
   printLines([
     report.line,
     `adapted modules: ${report.modules.length} (${[...new Set(report.modules.map((m) => m.split('.').pop()))].join(', ')})`,
-    `memory estimate for training (batch ${o.batchSize} × ${o.seqLen} tokens, float32 base):`,
+    `memory estimate for training (batch ${o.batchSize} × ${o.seqLen} tokens, float32 base${o.gradientCheckpointing ? ', gradient checkpointing' : ''}):`,
     `  base weights  ${formatBytes(memory.baseWeightBytes)}`,
     `  adapter       ${formatBytes(memory.adapterBytes)} + gradients ${formatBytes(memory.gradientBytes)} + AdamW ${formatBytes(memory.optimizerBytes)}`,
-    `  activations   ${formatBytes(memory.activationBytes)} (estimate)`,
+    `  activations   ${formatBytes(memory.activationBytes)} (estimate: what a step keeps for backprop, as tfjs counts it)`,
     `  runtime       ${formatBytes(memory.runtimeBytes)} (Node + TensorFlow.js, measured)`,
     `  total         ${formatBytes(memory.totalBytes)}`,
   ]);

@@ -12,6 +12,7 @@ export interface TrainCliOptions {
   spec: string;
   backend?: BackendChoice;
   resume?: boolean;
+  gradientCheckpointing?: boolean;
 }
 
 
@@ -23,6 +24,7 @@ export function readRunSpec(file: string): ReturnType<typeof RunSpecSchema.parse
 export async function train(o: TrainCliOptions): Promise<void> {
   const spec = readRunSpec(o.spec);
   if (o.backend) spec.backend = o.backend;
+  if (o.gradientCheckpointing) spec.training.gradientCheckpointing = true;
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);

@@ -29,6 +29,7 @@ export function registerPlan(program: Command): void {
     .option('--targets <names>', 'target modules: q_proj,v_proj | all-linear | names incl. lm_head (IA3 default: k_proj,v_proj,down_proj)', nameList)
     .option('--batch-size <n>', 'rows per step, for the memory estimate', positiveInt, 8)
     .option('--seq-len <n>', 'tokens per row, for the memory estimate', positiveInt, 512)
+    .option('--gradient-checkpointing', 'estimate memory with activation recomputation (training.gradientCheckpointing)')
     .option('--json', 'print one JSON object')
     .action(async (o: PlanOptions) => (await import('../actions/plan')).plan(o));
 }

@@ -11,5 +11,6 @@ export function registerTrain(program: Command): void {
     .requiredOption('--spec <file>', 'run spec (model, dataset, template, sequence, method, training, output)')
     .option('--backend <name>', 'override the spec\'s backend: auto | cpu | wasm | webgpu | tensorflow', backendChoice)
     .option('--resume', 'continue from the newest checkpoint in the output folder')
+    .option('--gradient-checkpointing', 'recompute each decoder layer during backprop instead of keeping its activations (less memory, ~1/3 more compute); overrides the spec\'s training.gradientCheckpointing')
     .action(async (o: TrainCliOptions) => (await import('../actions/train')).train(o));
 }

@@ -21,6 +21,16 @@ export interface PlannedTensor {
   aliasOf?: string;
 }
 
+/** What a method's own ops add to a training step, for the memory estimate (plan/activations.ts). */
+export interface MethodActivations {
+  /** Float32 elements per token and decoder layer (mean over layers) its ops save for backprop plus their gradients. */
+  perTokenPerLayer: number;
+  /** Positions added in front of every row as queries and keys (prompt tuning's virtual tokens). */
+  virtualTokens?: number;
+  /** Keys and values added in front of every attention (prefix tuning). */
+  prefixTokens?: number;
+}
+
 export interface InjectedAdapter<C = unknown> {
   readonly method: AdapterMethod<C>;
   readonly config: C;
@@ -63,6 +73,8 @@ export interface AdapterMethod<C = any> {
   parseConfig(raw: unknown, where: string): C;
   /** Trainable tensors this config creates on a model of this shape (no weights needed). */
   plan(model: ModelShape, cfg: C): PlannedTensor[];
+  /** What the method's ops keep during a training step (absent: nothing beyond the base model's). */
+  activations?(model: ModelShape, cfg: C): MethodActivations;
   /** Wraps the modules of a loaded model; initial values drawn from `seed`. */
   inject(model: CausalLM, cfg: C, opts: { seed: number; tokenizer?: InjectTokenizer }): InjectedAdapter<C>;
   /** false: nothing to fold into the weights (prompt and prefix tuning); merging is refused. Default true. */

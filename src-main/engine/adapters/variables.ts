@@ -8,9 +8,9 @@ export function uniqueVariableName(key: string): string {
   return `${key}#${counter}`;
 }
 
-/** A trainable variable holding `init`'s values; `init` itself is disposed (the variable keeps the data). */
-export function variableFrom(init: tf.Tensor, key: string): tf.Variable {
-  const v = tf.variable(init, true, uniqueVariableName(key));
+/** A variable (trainable unless said otherwise) holding `init`'s values; `init` itself is disposed (the variable keeps the data). */
+export function variableFrom(init: tf.Tensor, key: string, trainable = true): tf.Variable {
+  const v = tf.variable(init, trainable, uniqueVariableName(key));
   init.dispose();
   return v;
 }

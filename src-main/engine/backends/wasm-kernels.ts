@@ -8,6 +8,9 @@
 //   (e.g. params (3,5), indices (3,1), axis 1, batchDims 1); we run that case in JS and keep wasm for batchDims 0.
 // - StridedSlice of int32/bool with strides: the general wasm path copies 4-byte elements and labels the result
 //   float32 (int32 data read as tiny floats; bool data wrong). We feed it int32 and relabel the result.
+// - OneHot with a float dtype: fills the float32 output with int32 bit patterns (1 reads as 1.4e-45). Done in JS.
+// - Identity: copies its input; autodiff calls it hundreds of times per training step. Tensors are immutable, so
+//   it shares the data and counts a reference instead, as the cpu backend and wasm's own Reshape do.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -108,4 +111,34 @@ export function registerWasmTrainingKernels(): void {
   replaceGatherV2();
   replaceStridedSlice();
   replaceBatchMatMul();
+  const oneHot = tf.getKernel('OneHot', 'wasm');
+  if (oneHot !== undefined) {
+    tf.unregisterKernel('OneHot', 'wasm');
+    tf.registerKernel({
+      ...oneHot,
+      kernelFunc: (args) => {
+        const { dtype = 'int32', depth, onValue, offValue } = args.attrs as { dtype?: tf.DataType; depth: number; onValue: number; offValue: number };
+        if (dtype === 'int32') return oneHot.kernelFunc(args);
+        const wasm = args.backend as BackendWasm;
+        const indices = args.inputs.indices as TensorInfo;
+        const ids = valuesOf(wasm, indices);
+        const out = new Float32Array(ids.length * depth).fill(offValue);
+        for (let i = 0; i < ids.length; i++) if (ids[i] >= 0 && ids[i] < depth) out[i * depth + ids[i]] = onValue;
+        return wasm.makeOutput([...indices.shape, depth], dtype, undefined, out);
+      },
+    });
+  }
+  const identity = tf.getKernel('Identity', 'wasm');
+  if (identity !== undefined) {
+    tf.unregisterKernel('Identity', 'wasm');
+    tf.registerKernel({
+      ...identity,
+      kernelFunc: (args) => {
+        const x = args.inputs.x as TensorInfo;
+        if (x.dtype === 'string') return identity.kernelFunc(args);
+        (args.backend as BackendWasm).incRef(x.dataId);
+        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      },
+    });
+  }
 }

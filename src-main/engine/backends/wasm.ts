@@ -1,7 +1,8 @@
 // The WebAssembly backend (@tensorflow/tfjs-backend-wasm): XNNPACK kernels, SIMD on, one thread in Node.
 // The .wasm binaries ship inside the npm package; we point the backend at that folder with a plain file path
 // (the Node build reads it with fs), construct the backend ourselves so that a failure keeps its real error, and
-// register the kernels the package lacks for training (wasm-kernels.ts).
+// register the kernels the package lacks for training (wasm-kernels.ts). Matrix products go to ONNX Runtime's native
+// multi-threaded sgemm when it loads (wasm-matmul.ts, native-matmul.ts).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
@@ -11,6 +12,7 @@ import { installBackendInstance } from './tf-registration';
 import type { BackendDescriptor } from './types';
 import { backendUnavailable, messageOf } from './unavailable';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { activeNativeMatmul } from './wasm-matmul';
 
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm';
 const SIMD_BINARY = 'tfjs-backend-wasm-simd.wasm';
@@ -52,6 +54,8 @@ export const wasmBackend: BackendDescriptor = {
     if (tf.engine().registry.wasm === undefined) installBackendInstance('wasm', await createWasmBackend(), 2);
     registerWasmTrainingKernels();
     const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-    return { device: `${cpuModel()}, WebAssembly${simd ? ' SIMD' : ' (no SIMD)'}, 1 thread`, isGpu: false };
+    const native = activeNativeMatmul();
+    const matmul = native ? ` + native matmul (${native.describe})` : '';
+    return { device: `${cpuModel()}, WebAssembly${simd ? ' SIMD' : ' (no SIMD)'}, 1 thread${matmul}`, isGpu: false };
   },
 };

@@ -12,6 +12,7 @@ import { INFERENCE } from './linear';
 import { buildAttentionMask, defaultPositions } from './mask';
 import type { PromptHook } from './prompt-hook';
 import { promptLayout } from './prompt-hook';
+import { recomputed } from './recompute';
 import { RotaryEmbedding, applyRotary } from './rope';
 
 export const PROJECTIONS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -109,7 +110,7 @@ export class CausalLM {
     });
     return tf.tidy(() => {
       const maskT = tf.tensor4d(mask, [B, 1, Tq, past + Tp + Tq]);
-      const { cos, sin } = this.rope.lookup(lay.positions, B, Tq);
+      const { cos, sin, rotation } = this.rope.lookup(lay.positions, B, Tq);
       let x = this.embed(input.inputIds); // (B·T, H)
       const H = this.config.hiddenSize;
       const virtual = hook?.virtualTokens(ctx);
@@ -118,9 +119,11 @@ export class CausalLM {
         x = tf.concat([v, x.reshape([B, T, H])], 1).reshape([B * Tq, H]) as tf.Tensor2D; // (B·Tq, H)
       }
       const prefix = hook?.prefix(ctx) ?? null;
+      const recompute = ctx.training && ctx.gradientCheckpointing === true && !cache;
       for (let l = 0; l < this.layers.length; l++) {
         const pre = prefix ? { k: prefix.keys[l], v: prefix.values[l] } : undefined;
-        x = this.decoderLayer(l, x, { B, T: Tq, maskT, cos, sin, cache, prefix: pre }, ctx);
+        const a: AttnArgs = { B, T: Tq, maskT, cos, sin, rotation, cache, prefix: pre };
+        x = recompute ? this.recomputedLayer(l, x, a, ctx) : this.decoderLayer(l, x, a, ctx);
       }
       const h = rmsNorm(x, this.finalNorm, this.config.rmsNormEps); // (B·Tq, H)
       return Tv ? (h.reshape([B, Tq, H]).slice([0, Tv, 0], [B, T, H]).reshape([B * T, H]) as tf.Tensor2D) : h;
@@ -133,6 +136,25 @@ export class CausalLM {
       const h = this.hidden(input, ctx);
       return this.lmHead.forward(h, ctx).reshape([input.batchSize, input.seqLen, this.config.vocabSize]) as tf.Tensor3D;
     });
+  }
+
+  /** Every trainable variable decoder layer `l` reads (its norms under full fine-tuning, its adapters). */
+  layerVariables(l: number): tf.Variable[] {
+    const layer = this.layers[l];
+    const vars = new Set<tf.Variable>();
+    for (const norm of [layer.inputNorm, layer.postNorm]) if (norm instanceof tf.Variable) vars.add(norm);
+    for (const name of PROJECTIONS) for (const v of layer.proj[name].variables()) vars.add(v);
+    return [...vars];
+  }
+
+  /** decoderLayer with gradient checkpointing: the layer input (and prefix) kept, its activations recomputed. */
+  private recomputedLayer(l: number, x: tf.Tensor2D, a: AttnArgs, ctx: ForwardContext): tf.Tensor2D {
+    const inputs = a.prefix ? [x, a.prefix.k, a.prefix.v] : [x];
+    return recomputed((xs, [maskT, cos, sin]) => {
+      const prefix = a.prefix ? { k: xs[1] as tf.Tensor3D, v: xs[2] as tf.Tensor3D } : undefined;
+      const args = { ...a, prefix, maskT: maskT as tf.Tensor4D, cos: cos as tf.Tensor4D, sin: sin as tf.Tensor4D };
+      return this.decoderLayer(l, xs[0] as tf.Tensor2D, args, ctx);
+    }, inputs, [a.maskT, a.cos, a.sin], this.layerVariables(l));
   }
 
   private decoderLayer(l: number, x: tf.Tensor2D, a: AttnArgs, ctx: ForwardContext): tf.Tensor2D {
@@ -156,8 +178,8 @@ export class CausalLM {
     const r = nh / nkv;
     const p = this.layers[l].proj;
     const heads = (t: tf.Tensor2D, n: number) => t.reshape([B, T, n, d]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-    const q = applyRotary(heads(p.q_proj.forward(x, ctx), nh), a.cos, a.sin); // (B, nh, T, d)
-    let k = applyRotary(heads(p.k_proj.forward(x, ctx), nkv), a.cos, a.sin); // (B, nkv, T, d)
+    const q = applyRotary(heads(p.q_proj.forward(x, ctx), nh), a.cos, a.sin, a.rotation); // (B, nh, T, d)
+    let k = applyRotary(heads(p.k_proj.forward(x, ctx), nkv), a.cos, a.sin, a.rotation); // (B, nkv, T, d)
     let v = heads(p.v_proj.forward(x, ctx), nkv); // (B, nkv, T, d)
     if (a.prefix) {
       // Prefix tuning: the layer's virtual keys/values (not rotated: they stand for an already-computed cache).
@@ -198,5 +220,7 @@ interface AttnArgs {
   maskT: tf.Tensor4D;
   cos: tf.Tensor4D;
   sin: tf.Tensor4D;
+  /** rotate_half as a (d, d) signed permutation (rope.ts). */
+  rotation: tf.Tensor2D;
   cache?: KVCache;
 }

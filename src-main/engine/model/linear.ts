@@ -10,6 +10,8 @@ export interface ForwardContext {
   training: boolean;
   /** Base seed of this forward pass (run seed mixed with step); layers derive their own from it. */
   seed: number;
+  /** Training: recompute each decoder layer during backprop instead of keeping its activations (recompute.ts). */
+  gradientCheckpointing?: boolean;
 }
 
 export const INFERENCE: ForwardContext = { training: false, seed: 0 };
@@ -61,6 +63,8 @@ export interface LinearLayer {
   readonly info: LinearModuleInfo;
   /** (N, n) → (N, m) */
   forward(x: tf.Tensor2D, ctx: ForwardContext): tf.Tensor2D;
+  /** Every trainable variable `forward` may read (gradient checkpointing differentiates with respect to them). */
+  variables(): tf.Variable[];
   dispose(): void;
 }
 
@@ -77,6 +81,14 @@ export class FrozenLinear implements LinearLayer {
       const y = this.weight.matmul(x); // (N, m)
       return this.bias ? tf.add(y, this.bias) : y;
     });
+  }
+
+  /** None for a frozen base; full fine-tuning makes the weight and bias variables. */
+  variables(): tf.Variable[] {
+    const out: tf.Variable[] = [];
+    if (this.weight instanceof DenseWeight && this.weight.tensor instanceof tf.Variable) out.push(this.weight.tensor);
+    if (this.bias instanceof tf.Variable) out.push(this.bias);
+    return out;
   }
 
   dispose(): void {

@@ -66,13 +66,14 @@ export function ropeTables(cfg: ModelConfig, positions: number, seqLenForScaling
 export class RotaryEmbedding {
   private cos: tf.Tensor2D | null = null;
   private sin: tf.Tensor2D | null = null;
+  private rotation: tf.Tensor2D | null = null;
   private size = 0;
   private scaledFor = 0;
 
   constructor(private readonly cfg: ModelConfig) {}
 
   /** cos, sin gathered at the given positions (B·T ids, row-major): each (B, 1, T, d). */
-  lookup(positionIds: Int32Array, B: number, T: number): { cos: tf.Tensor4D; sin: tf.Tensor4D } {
+  lookup(positionIds: Int32Array, B: number, T: number): { cos: tf.Tensor4D; sin: tf.Tensor4D; rotation: tf.Tensor2D } {
     let maxPos = 0;
     for (let i = 0; i < positionIds.length; i++) if (positionIds[i] > maxPos) maxPos = positionIds[i];
     this.ensure(maxPos + 1);
@@ -81,7 +82,7 @@ export class RotaryEmbedding {
       const d = this.cfg.headDim;
       const cos = tf.gather(this.cos!, flat).reshape([B, 1, T, d]) as tf.Tensor4D;
       const sin = tf.gather(this.sin!, flat).reshape([B, 1, T, d]) as tf.Tensor4D;
-      return { cos, sin };
+      return { cos, sin, rotation: this.rotation! };
     });
   }
 
@@ -99,22 +100,38 @@ export class RotaryEmbedding {
     this.sin = tf.keep(tf.tensor2d(sin, [size, this.cfg.headDim]));
     this.size = size;
     this.scaledFor = scaleLen;
+    this.rotation ??= tf.keep(rotateHalfMatrix(this.cfg.headDim));
   }
 
   dispose(): void {
     this.cos?.dispose();
     this.sin?.dispose();
-    this.cos = this.sin = null;
+    this.rotation?.dispose();
+    this.cos = this.sin = this.rotation = null;
     this.size = 0;
   }
 }
 
-/** q⊙cos + rotate_half(q)⊙sin for q (B, h, T, d) and cos/sin (B, 1, T, d). */
-export function applyRotary(q: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D): tf.Tensor4D {
+/** The (d, d) matrix R with x·R = rotate_half(x) = [−x₂, x₁] for the halves x = [x₁, x₂]: one ±1 per column. */
+export function rotateHalfMatrix(d: number): tf.Tensor2D {
+  const half = d / 2;
+  const r = new Float32Array(d * d);
+  for (let j = 0; j < half; j++) {
+    r[(j + half) * d + j] = -1; // column j (first half of the output) takes −x[j + d/2]
+    r[j * d + j + half] = 1; // column j + d/2 takes x[j]
+  }
+  return tf.tensor2d(r, [d, d]);
+}
+
+/**
+ * q⊙cos + rotate_half(q)⊙sin for q (B, h, T, d) and cos/sin (B, 1, T, d). rotate_half is a product with the
+ * signed permutation `rotation` (rotateHalfMatrix): exact (one ±1 term per output), one sgemm forward and one
+ * backward, where splitting and concatenating halves (or reversing them) cost slow strided copies on wasm.
+ */
+export function applyRotary(q: tf.Tensor4D, cos: tf.Tensor4D, sin: tf.Tensor4D, rotation: tf.Tensor2D): tf.Tensor4D {
   return tf.tidy(() => {
-    const half = q.shape[3] / 2;
-    const [q1, q2] = tf.split(q, [half, half], 3);
-    const rotated = tf.concat([tf.neg(q2), q1], 3); // rotate_half
+    const [B, h, T, d] = q.shape;
+    const rotated = tf.matMul(q.reshape([B * h * T, d]), rotation).reshape([B, h, T, d]);
     return tf.add(tf.mul(q, cos), tf.mul(rotated, sin)) as tf.Tensor4D;
   });
 }

@@ -1,13 +1,13 @@
 // Memory estimate of a training run, before it starts: frozen base weights at their storage width, the
-// adapter's float32 weights, gradients and AdamW moments (16 bytes per trainable parameter), and the
-// activations a step keeps for the backward pass. The activation term is an estimate (stated as such), from
-// what this engine's LLaMA step saves per token and layer:
-//   norm inputs 2H, q/k/v outputs H + 2·kv, rotated q/k H + kv, attention output H, MLP gate/up/product 3I,
-//   residuals 2H, and the attention probabilities nh·T per token; plus K·V logits (and their gradient) for the loss.
+// adapter's float32 weights, gradients and AdamW moments (16 bytes per trainable parameter), what a step holds
+// for its backward pass (activations.ts: counted op by op from this engine's LLaMA step, with or without
+// gradient checkpointing; within a few percent of tf.profile's peakBytes, test/engine/plan/memory-peak.test.ts),
+// and the worker process itself.
 import type { MemoryBreakdown } from '../../../src-shared/domain/preflight';
-import type { ModelShape } from '../adapters/types';
+import type { MethodActivations, ModelShape } from '../adapters/types';
 import type { BaseOptions } from '../../../src-shared/domain/base-spec';
 import { baseFormat, bitsPerWeight } from '../quant/formats';
+import { estimateActivationBytes } from './activations';
 import { baseParameterCount } from './params';
 
 export type MemoryEstimate = MemoryBreakdown;
@@ -27,15 +27,17 @@ export interface MemoryInputs {
   baseWeightBytes?: number;
   batchSize: number;
   seqLen: number;
+  /** Recompute each decoder layer in the backward pass (training.gradientCheckpointing). */
+  gradientCheckpointing?: boolean;
+  /** What the method's own ops add (AdapterMethod.activations). */
+  method?: MethodActivations;
 }
 
 export function estimateTrainingMemory(model: ModelShape, m: MemoryInputs): MemoryEstimate {
-  const c = model.config;
-  const H = c.hiddenSize;
-  const kv = c.numKeyValueHeads * c.headDim;
-  const tokens = m.batchSize * m.seqLen;
-  const perTokenPerLayer = 2 * H + (H + 2 * kv) + (H + kv) + H + 3 * c.intermediateSize + 2 * H + c.numAttentionHeads * m.seqLen;
-  const activationBytes = 4 * tokens * (perTokenPerLayer * c.numHiddenLayers + 2 * c.vocabSize);
+  const activationBytes = estimateActivationBytes(model, {
+    batchSize: m.batchSize, seqLen: m.seqLen, denseBase: (m.baseBitsPerParam ?? 32) >= 32,
+    gradientCheckpointing: m.gradientCheckpointing, method: m.method,
+  });
   const baseWeightBytes = m.baseWeightBytes ?? Math.ceil((m.baseParams * (m.baseBitsPerParam ?? 32)) / 8);
   const adapterBytes = 4 * m.trainableParams;
   const gradientBytes = 4 * m.trainableParams;

@@ -42,10 +42,11 @@ async function tensorsOf(vars: Map<string, tf.Variable>): Promise<{ name: string
 }
 const OPTIMIZER_FILE = 'optimizer.safetensors';
 
-/** Hash of everything that determines the numbers of a run (not where it writes, how far it goes now, or the backend). */
+/** Hash of everything that determines the numbers of a run (not where it writes, how far it goes now, the backend,
+ *  or gradient checkpointing, which changes memory and time but not the gradients). */
 export function specHash(spec: RunSpec): string {
   const { output: _o, backend: _b, training, ...rest } = spec;
-  const { stopAfter: _s, ...train } = training;
+  const { stopAfter: _s, gradientCheckpointing: _g, ...train } = training;
   return createHash('sha256').update(stableJson({ ...rest, training: train })).digest('hex').slice(0, 16);
 }
 

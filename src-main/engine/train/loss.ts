@@ -40,17 +40,39 @@ export function summedNll(model: CausalLM, batch: LossBatch, targets: LossTarget
   return tf.tidy(() => {
     const K = targets.positions.length;
     if (K === 0) return tf.scalar(0);
-    const V = model.config.vocabSize;
     const h = model.hidden(
       { inputIds: batch.inputIds, batchSize: batch.batchSize, seqLen: batch.seqLen, positionIds: batch.positionIds, segmentIds: batch.segmentIds },
       ctx,
     ); // (N, H)
     const hk = tf.gather(h, tf.tensor1d(targets.positions, 'int32')) as tf.Tensor2D; // (K, H)
     const logits = model.lmHead.forward(hk, ctx); // (K, V)
-    const lse = tf.logSumExp(logits, -1); // (K)
-    const flatIdx = new Int32Array(K);
-    for (let k = 0; k < K; k++) flatIdx[k] = k * V + targets.targets[k];
-    const picked = tf.gather(logits.reshape([K * V]), tf.tensor1d(flatIdx, 'int32')); // (K)
-    return tf.sum(tf.sub(lse, picked)) as tf.Scalar;
+    return crossEntropySum(logits, targets.targets);
   });
+}
+
+/**
+ * Σ_k (logsumexp(logits_k) − logits_k[target_k]) with its gradient written out: (softmax − one_hot(target))·dy.
+ * The same numbers as composing logSumExp and gather, without the autodiff of those ops: max's gradient (an
+ * element-wise Equal over K×V, very slow on wasm), and gather's (a segment sum that scatters K values into K×V
+ * zeros). One softmax kernel does the exponentials (vectorised on wasm, where a plain exp is not); since the
+ * largest probability is exp(0)/Σ = 1/Σ exactly, logsumexp = max − log(max p), with max p ≥ 1/V (no underflow).
+ * The softmax is kept from the forward pass for the gradient (K×V floats, the size of the logits). The one-hot is
+ * built as int32 and cast: wasm's OneHot kernel fills a float32 output with int32 bit patterns.
+ */
+export function crossEntropySum(logits: tf.Tensor2D, targets: Int32Array): tf.Scalar {
+  const [K, V] = logits.shape;
+  const flatIdx = new Int32Array(K);
+  for (let k = 0; k < K; k++) flatIdx[k] = k * V + targets[k];
+  const f = tf.customGrad((x, save) => {
+    const logitsIn = x as tf.Tensor2D;
+    const probs = tf.softmax(logitsIn);
+    const lse = tf.sub(tf.max(logitsIn, -1), tf.log(tf.max(probs, -1))); // (K)
+    const picked = tf.gather(logitsIn.reshape([K * V]), tf.tensor1d(flatIdx, 'int32'));
+    (save as tf.GradSaveFunc)([probs]);
+    return {
+      value: tf.sum(tf.sub(lse, picked)),
+      gradFunc: (dy, saved) => tf.mul(tf.sub(saved[0], tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), V), 'float32')), dy),
+    };
+  });
+  return f(logits) as tf.Scalar;
 }

@@ -4,7 +4,7 @@
 // The moments are tfjs variables so an update runs entirely on the backend; state() / load() make it
 // checkpointable bit-for-bit.
 import * as tf from '@tensorflow/tfjs';
-import { uniqueVariableName } from '../adapters/variables';
+import { variableFrom } from '../adapters/variables';
 
 export interface AdamWOptions {
   beta1: number;
@@ -23,8 +23,10 @@ export class AdamW {
 
   constructor(private readonly params: Map<string, tf.Variable>, private readonly opts: AdamWOptions = ADAMW_DEFAULTS) {
     for (const [key, p] of params) {
-      this.m.set(key, tf.variable(tf.zerosLike(p), false, uniqueVariableName(`${key}.exp_avg`)));
-      this.v.set(key, tf.variable(tf.zerosLike(p), false, uniqueVariableName(`${key}.exp_avg_sq`)));
+      // variableFrom disposes the zeros it starts from (a variable shares its initial tensor's buffer, which would
+      // otherwise stay allocated after dispose()).
+      this.m.set(key, variableFrom(tf.zerosLike(p), `${key}.exp_avg`, false));
+      this.v.set(key, variableFrom(tf.zerosLike(p), `${key}.exp_avg_sq`, false));
     }
   }
 

@@ -29,7 +29,9 @@ export async function probeStepSeconds(spec: RunSpec, specDir: string, steps: nu
     for (let step = 0; step <= steps; step++) {
       const batches = Array.from({ length: t.gradientAccumulation }, () => iterator.next());
       const t0 = performance.now();
-      await trainStep(model, params, optimizer, batches, { step, lr: t.learningRate, seed: t.seed, maxGradNorm: t.maxGradNorm });
+      await trainStep(model, params, optimizer, batches, {
+        step, lr: t.learningRate, seed: t.seed, maxGradNorm: t.maxGradNorm, gradientCheckpointing: t.gradientCheckpointing,
+      });
       if (step > 0) times.push((performance.now() - t0) / 1000);
     }
   } finally {

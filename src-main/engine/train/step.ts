@@ -25,6 +25,8 @@ export interface StepOptions {
   lr: number;
   seed: number;
   maxGradNorm: number;
+  /** Recompute each decoder layer during backprop instead of keeping its activations (same gradients, less memory). */
+  gradientCheckpointing?: boolean;
 }
 
 /** Unique trainable variables by key (MoRA saves one tensor under two keys; it is one parameter). */
@@ -52,7 +54,7 @@ export async function trainStep(model: CausalLM, params: Map<string, tf.Variable
       for (const s of batch.segmentIds) if (s !== 0) tokens++;
       const targets = lossTargets(batch);
       if (targets.positions.length === 0) continue;
-      const ctx = { training: true, seed: mixSeed(o.seed, o.step, i) };
+      const ctx = { training: true, seed: mixSeed(o.seed, o.step, i), gradientCheckpointing: o.gradientCheckpointing };
       const { value, grads } = tf.variableGrads(() => summedNll(model, batch, targets, ctx), vars);
       lossSum += (await value.data())[0];
       value.dispose();

@@ -151,7 +151,9 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
     const lr = t.learningRate * lrMultiplier(t.schedule, run.step, run.warmup, run.maxSteps);
     const batches = Array.from({ length: t.gradientAccumulation }, () => run.iterator.next());
     const t0 = performance.now();
-    const r = await trainStep(model, uniqueParams(run.adapter.trainables()), run.optimizer, batches, { step: run.step, lr, seed: t.seed, maxGradNorm: t.maxGradNorm });
+    const r = await trainStep(model, uniqueParams(run.adapter.trainables()), run.optimizer, batches, {
+      step: run.step, lr, seed: t.seed, maxGradNorm: t.maxGradNorm, gradientCheckpointing: t.gradientCheckpointing,
+    });
     const seconds = (performance.now() - t0) / 1000;
     run.step += 1;
     run.lastLoss = r.loss;

@@ -1,7 +1,9 @@
-// runs/*: list, detail, stop, resume; metrics/series: paged from SQLite and downsampled (LTTB) per series so the
-// renderer never holds every point of every run.
-import { LTTB } from 'downsample';
+// runs/*: list, detail, stop, resume; metrics/series: each series' overview read from SQLite (every point of a short
+// series; the min/max buckets of a long one, so the read does not grow with the run) and downsampled with LTTB to
+// `maxPoints`, so neither the host nor the renderer ever handles every point of every run.
+import { createLTTB } from 'downsample';
 import type { MetricSeries } from '../../../src-shared/protocol/api';
+import type { BucketPoint } from '../../store/repos/metrics';
 import { PeftLabError } from '../../../src-shared/errors';
 import type { Handler, HandlerMap } from './types';
 
@@ -19,16 +21,29 @@ const resume: Handler<'runs/resume'> = ({ id }, { s }) => {
   return s.store.runs.get(id)!;
 };
 
-const series: Handler<'metrics/series'> = ({ runIds, names, maxPoints }, { s }) => {
+const lttb = createLTTB<BucketPoint>({ x: 0, y: 1 });
+
+/** LTTB to `maxPoints` over the finite rows (a NaN would poison its areas), keeping the first and last row. */
+export function downsampleRows(rows: BucketPoint[], maxPoints: number): BucketPoint[] {
+  if (rows.length <= maxPoints) return rows;
+  const finite = rows.filter((r) => Number.isFinite(r[1]));
+  const picked = finite.length > maxPoints ? (lttb(finite, maxPoints) as BucketPoint[]) : finite;
+  const first = rows[0];
+  const last = rows[rows.length - 1];
+  if (picked[0] !== first && !Number.isFinite(first[1])) picked.unshift(first);
+  if (picked[picked.length - 1] !== last && !Number.isFinite(last[1])) picked.push(last);
+  return picked;
+}
+
+const series: Handler<'metrics/series'> = ({ runIds, sweepId, names, maxPoints }, { s }) => {
+  const ids = [...runIds];
+  if (sweepId !== undefined) for (const r of s.store.runs.list({ sweepId })) if (!ids.includes(r.id)) ids.push(r.id);
   const out: MetricSeries[] = [];
-  for (const runId of runIds) {
+  for (const runId of ids) {
     for (const name of names) {
-      const rows = s.store.metrics.series(runId, name);
-      const picked = rows.length > maxPoints ? (LTTB(rows.map((r) => ({ x: r.step, y: r.value, r })), maxPoints) as unknown as { r: (typeof rows)[number] }[]).map((p) => p.r) : rows;
-      out.push({
-        runId, name, total: rows.length, lastStep: rows.length ? rows[rows.length - 1].step : null,
-        points: picked.map((r) => [r.step, r.value, r.epoch, r.tokens]),
-      });
+      // Twice the points wanted: the buckets' lows and highs give LTTB the envelope to choose from.
+      const { rows, total, lastStep } = s.store.metrics.overview(runId, name, 2 * maxPoints);
+      out.push({ runId, name, total, lastStep, points: downsampleRows(rows, maxPoints) });
     }
   }
   return out;

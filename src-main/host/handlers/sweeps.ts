@@ -34,7 +34,8 @@ const probe: Handler<'sweeps/probe'> = async ({ spec, cellKeys }, { s, signal, p
   for (const c of todo) {
     if (signal.aborted) throw new PeftLabError('CANCELLED', 'probe cancelled');
     const spec1 = cellRunSpec(abs, c.cell, path.join(s.dataDir, 'probe'));
-    const r = await runShortJob({ kind: 'probe', spec: spec1, specDir: s.dataDir, steps: 2 }, 'probe-result', signal);
+    // With the threads a run of the sweep will get, so the estimate holds when runs go side by side.
+    const r = await runShortJob({ kind: 'probe', spec: spec1, specDir: s.dataDir, steps: 2 }, 'probe-result', signal, s.scheduler.workerEnv());
     const median = [...r.stepSeconds].sort((a, b) => a - b)[Math.floor(r.stepSeconds.length / 2)];
     s.probeCache.set(probeKey(abs, c.cell.key, ctx.backend), median);
     done += 1;

@@ -133,7 +133,7 @@ export class GenerationQueue {
           if (done || active.stopped) resolve();
           else reject(failure ?? new Error(`the generation worker ended early: ${v.status === 'interrupted' ? v.reason : v.status}`));
         },
-      });
+      }, this.s.scheduler.workerEnv());
     });
   }
 

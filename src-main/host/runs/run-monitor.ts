@@ -42,7 +42,7 @@ export class RunMonitor {
   private onEvent(e: TrainEvent): void {
     switch (e.type) {
       case 'start':
-        this.tokensSoFar = e.resumedFrom ? this.s.store.metrics.series(this.runId, 'train_loss').find((p) => p.step === e.resumedFrom)?.tokens ?? 0 : 0;
+        this.tokensSoFar = e.resumedFrom ? this.s.store.metrics.at(this.runId, 'train_loss', e.resumedFrom)?.tokens ?? 0 : 0;
         this.s.store.runEvents.add(this.runId, 'start', e);
         this.persist({
           backend: e.backend, device: e.device, trainableParams: e.trainableParams, allParams: e.allParams, maxSteps: e.maxSteps,

@@ -6,7 +6,7 @@ import { WorkerProcess } from './supervisor';
 
 type Answer<K extends WorkerToHost['kind']> = Extract<WorkerToHost, { kind: K }>;
 
-export function runShortJob<K extends WorkerToHost['kind']>(job: HostToWorker, answer: K, signal?: AbortSignal): Promise<Answer<K>> {
+export function runShortJob<K extends WorkerToHost['kind']>(job: HostToWorker, answer: K, signal?: AbortSignal, env: NodeJS.ProcessEnv = {}): Promise<Answer<K>> {
   return new Promise((resolve, reject) => {
     let result: Answer<K> | null = null;
     let failure: Error | null = null;
@@ -21,7 +21,7 @@ export function runShortJob<K extends WorkerToHost['kind']>(job: HostToWorker, a
         else if (signal?.aborted) reject(new PeftLabError('CANCELLED', `${job.kind} cancelled`));
         else reject(new PeftLabError('INTERNAL', `the ${job.kind} worker ended without an answer: ${verdict.status === 'interrupted' ? verdict.reason : verdict.status}`));
       },
-    });
+    }, env);
     signal?.addEventListener('abort', () => worker.kill(), { once: true });
   });
 }

@@ -32,10 +32,11 @@ export class WorkerProcess {
   private killTimer: NodeJS.Timeout | null = null;
   readonly exited: Promise<WorkerVerdict>;
 
-  constructor(job: HostToWorker, logFile: string | null, cb: WorkerCallbacks) {
+  /** `env` is added to the worker's environment (e.g. PEFT_LAB_THREADS, its share of the cores). */
+  constructor(job: HostToWorker, logFile: string | null, cb: WorkerCallbacks, env: NodeJS.ProcessEnv = {}) {
     const cmd = workerCommand();
     this.child = fork(cmd.modulePath, [], {
-      execPath: cmd.execPath, execArgv: cmd.execArgv, env: cmd.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execPath: cmd.execPath, execArgv: cmd.execArgv, env: { ...cmd.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
     this.child.stdout?.on('data', (d: Buffer) => log?.write(d));

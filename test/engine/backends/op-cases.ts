@@ -2,6 +2,9 @@
 // backend), a forward function, and which inputs to differentiate. ops.test.ts runs every row on every backend,
 // forward AND gradient, against the cpu backend.
 import * as tf from '@tensorflow/tfjs';
+import { seededRandom } from '../../../src-shared/review/rng';
+import { applyRotary, rotateHalfMatrix } from '../../../src-main/engine/model/rope';
+import { crossEntropySum } from '../../../src-main/engine/train/loss';
 
 export interface OpCase {
   name: string;
@@ -15,16 +18,7 @@ export interface OpCase {
 }
 
 /** mulberry32: small deterministic generator, so inputs are identical on every backend. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = (seed: number): (() => number) => seededRandom(seed);
 
 /** A float32 tensor of the given shape with values uniform in [min, max), from `seed`. */
 export function rand(shape: number[], seed: number, min = -1, max = 1): tf.Tensor {
@@ -70,6 +64,8 @@ const indexing: OpCase[] = [
   { name: 'gather axis 1', inputs: () => [rand([3, 5, 2], 37), ints([4, 0, 4])], forward: (t, ids) => tf.gather(t, ids, 1), gradWrt: [0] },
   { name: 'gather with batchDims 1 (target logits)', inputs: () => [rand([3, 5], 38), ints([4, 0, 2], [3, 1])], forward: (t, ids) => tf.gather(t, ids, 1, 1), gradWrt: [0] },
   { name: 'oneHot + cast', inputs: () => [ints([2, 0, 3, 1])], forward: (ids) => tf.cast(tf.oneHot(ids, 5), 'float32') },
+  { name: 'oneHot float32 (on/off values)', inputs: () => [ints([2, 0, 3, 1])], forward: (ids) => tf.oneHot(ids, 5, 0.75, -0.5, 'float32') },
+  { name: 'crossEntropySum (the training loss, written-out gradient)', inputs: () => [rand([6, 40], 41, -6, 6)], forward: (x) => crossEntropySum(x as tf.Tensor2D, Int32Array.from([3, 0, 39, 7, 7, 20])), gradWrt: [0] },
   { name: 'oneHot * logSoftmax (cross-entropy)', inputs: () => [rand([4, 5], 39), ints([2, 0, 4, 1])], forward: (x, ids) => tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(ids, 5), tf.logSoftmax(x)), -1))), gradWrt: [0] },
   { name: 'softmaxCrossEntropy loss', inputs: () => [rand([4, 5], 40), ints([2, 0, 4, 1])], forward: (x, ids) => tf.losses.softmaxCrossEntropy(tf.oneHot(ids, 5), x), gradWrt: [0] },
   { name: 'argMax', inputs: () => [rand([3, 7], 41)], forward: (x) => tf.argMax(x, -1) },
@@ -134,6 +130,12 @@ const composites: OpCase[] = [
     inputs: () => [rand([2, 3, 8], 90), rand([8], 91, 0.5, 1.5)],
     forward: (x, w) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-6))), w),
     gradWrt: [0, 1],
+  },
+  {
+    name: 'rotary embedding as the model applies it (rotate_half by a signed permutation matmul)',
+    inputs: () => [rand([2, 3, 5, 8], 42), rand([2, 1, 5, 8], 43), rand([2, 1, 5, 8], 44)],
+    forward: (q, cos, sin) => applyRotary(q as tf.Tensor4D, cos as tf.Tensor4D, sin as tf.Tensor4D, rotateHalfMatrix(8)),
+    gradWrt: [0],
   },
   {
     name: 'rotary embedding (slice, neg, concat, cos/sin)',

@@ -1,8 +1,9 @@
 // Every op a LLaMA-style LoRA training step and its loss use (op-cases.ts), forward and gradient, on every backend,
 // against the cpu backend. A failure names the op, the backend and the worst error.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../../src-main/engine/backends/index';
+import { activeNativeMatmul, setNativeMatmul } from '../../../src-main/engine/backends/wasm-matmul';
 import { describeEachBackend } from '../../helpers/backends';
 import { OP_CASES } from './op-cases';
 import type { CaseResult } from './run-case';
@@ -24,8 +25,7 @@ describe('op table', () => {
   });
 });
 
-describeEachBackend('ops forward and gradient', (backend) => {
-  it.each(OP_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+async function agreesWithCpu(c: (typeof OP_CASES)[number], backend: string): Promise<void> {
     const expected = reference.get(c.name);
     expect(expected, 'cpu reference').toBeDefined();
     const actual = await runCase(c);
@@ -39,7 +39,10 @@ describeEachBackend('ops forward and gradient', (backend) => {
       expect(maxError(g.values, expected!.grads[i].values), `${backend} gradient ${i}`).toBeLessThanOrEqual(tol);
       expect(g.values.every(Number.isFinite), `${backend} gradient ${i} finite`).toBe(true);
     });
-  });
+}
+
+describeEachBackend('ops forward and gradient', (backend) => {
+  it.each(OP_CASES.map((c) => [c.name, c] as const))('%s', (_name, c) => agreesWithCpu(c, backend));
 
   it('leaves no tensors behind across the whole table', async () => {
     const before = tf.memory().numTensors;
@@ -47,3 +50,24 @@ describeEachBackend('ops forward and gradient', (backend) => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+// The wasm backend's matrix products take three paths (native-matmul.ts, wasm-matmul.ts): ONNX Runtime above a size
+// threshold, wasm below it or when ONNX Runtime is missing. Every row again with every product forced each way.
+const products = OP_CASES.filter((c) => /matMul|attention|linear|LoRA|lora|rotary/i.test(c.name));
+for (const [label, native] of [['every product native', true], ['no native matmul', false]] as const) {
+  describe(`ops on wasm, ${label}`, () => {
+    beforeAll(async () => {
+      await useBackend('wasm');
+      const on = setNativeMatmul(native, 0);
+      if (native && !on) throw new Error('onnxruntime-node does not load here: run npm install');
+    });
+    afterAll(() => {
+      setNativeMatmul(true);
+    });
+    it('has the native path it claims', () => {
+      expect(activeNativeMatmul() !== null).toBe(native);
+      expect(products.length).toBeGreaterThan(10);
+    });
+    it.each(products.map((c) => [c.name, c] as const))('%s', (_name, c) => agreesWithCpu(c, `wasm (${label})`));
+  });
+}

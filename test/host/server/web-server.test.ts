@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheControl } from '../../../src-main/host/server/static-files';
 import { startWebServer } from '../../../src-main/host/server/web-server';
 import type { WebServer } from '../../../src-main/host/server/web-server';
 import { isPeftLabError } from '../../../src-shared/errors';
@@ -130,6 +131,14 @@ describe('static files', () => {
       expect(r.headers['content-security-policy'], target).toContain("connect-src 'self'");
       expect(r.headers['x-content-type-options'], target).toBe('nosniff');
     }
+  });
+
+  it('lets the browser keep content-hashed build assets, and asks again for everything else', async () => {
+    expect(cacheControl('index.html')).toBe('no-store');
+    expect(cacheControl('assets/index-BswIGKyJ.js')).toBe('private, max-age=31536000, immutable');
+    expect(cacheControl('assets/index-CNEEgyo7.css')).toBe('private, max-age=31536000, immutable');
+    for (const f of ['assets/app.js', 'favicon.ico', 'index-BswIGKyJ.js', 'assets/sub/index-BswIGKyJ.js']) expect(cacheControl(f), f).toBe('no-cache');
+    expect((await rawRequest(server.port, '/assets/app.js', { cookie })).headers['cache-control']).toBe('no-cache');
   });
 
   it('answers HEAD without a body, 404 for a missing file, 405 for other methods', async () => {

@@ -23,6 +23,12 @@ export const ia3: AdapterMethod<Ia3Config> = {
     return planIa3Modules(model, cfg).map((p) => ({ key: p.key, shape: p.shape, module: p.module.name }));
   },
 
+  // y ⊙ l saves y and gives its gradient (2·out per token); a feed-forward x ⊙ l does so for x (2·in).
+  activations(model, cfg) {
+    const elements = planIa3Modules(model, cfg).reduce((sum, p) => sum + 2 * (p.feedforward ? p.module.inFeatures : p.module.outFeatures), 0);
+    return { perTokenPerLayer: elements / model.config.numHiddenLayers };
+  },
+
   inject(model: CausalLM, cfg, { seed }) {
     const layers = new Map<string, AdapterLinear>();
     const variables = new Map<string, tf.Variable>();

@@ -41,6 +41,10 @@ export class Ia3Linear implements AdapterLinear {
     });
   }
 
+  variables(): tf.Variable[] {
+    return [...this.frozen.variables(), this.l];
+  }
+
   merge(): void {
     if (this.merged) return;
     this.rescale(() => this.l);

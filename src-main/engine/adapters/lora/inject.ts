@@ -9,6 +9,7 @@ import { Rng, mixSeed } from '../../rng';
 import { variableFrom } from '../variables';
 import type { AdapterLinear } from '../wrapped';
 import { WrappedModulesAdapter } from '../wrapped';
+import { wrappedModuleElements } from '../../plan/activations';
 import type { AdapterMethod, PlannedTensor } from '../types';
 import { parseLoraConfig, planLoraModules } from './config';
 import { isLoraPeftConfig, loraFromPeftConfig, loraPeftConfig } from './io';
@@ -35,6 +36,12 @@ export const lora: AdapterMethod<LoraConfig> = {
       { key: p.keyA, shape: [p.r, p.module.inFeatures], module: p.module.name },
       { key: p.keyB, shape: [p.module.outFeatures, p.r], module: p.module.name },
     ]);
+  },
+
+  activations(model, cfg) {
+    const elements = planLoraModules(model, cfg).reduce((sum, p) =>
+      sum + wrappedModuleElements(p.module.inFeatures, p.module.outFeatures, p.r, { dropout: cfg.loraDropout > 0, scaled: p.scaling !== 1 }), 0);
+    return { perTokenPerLayer: elements / model.config.numHiddenLayers };
   },
 
   inject(model: CausalLM, cfg, { seed }) {

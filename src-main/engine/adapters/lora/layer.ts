@@ -35,6 +35,10 @@ export class LoraLinear implements LinearLayer {
     });
   }
 
+  variables(): tf.Variable[] {
+    return [...this.base.variables(), this.A, this.B];
+  }
+
   /** ΔW = s·B·A, (m, n). */
   deltaWeight(): tf.Tensor2D {
     return tf.tidy(() => tf.mul(tf.matMul(this.B, this.A), this.scaling) as tf.Tensor2D);

@@ -6,6 +6,7 @@ import type { MoraConfig } from '../../../../src-shared/domain/methods';
 import type { CausalLM } from '../../model/causal-lm';
 import { FrozenLinear } from '../../model/linear';
 import { mixSeed } from '../../rng';
+import { wrappedModuleElements } from '../../plan/activations';
 import type { AdapterMethod, PlannedTensor } from '../types';
 import { variableFrom } from '../variables';
 import { MoraAdapter } from './adapter';
@@ -24,6 +25,13 @@ export const mora: AdapterMethod<MoraConfig> = {
       { key: p.keyA, shape: [p.rHat, p.rHat], module: p.module.name },
       { key: p.keyB, shape: [p.rHat, p.rHat], module: p.module.name, aliasOf: p.keyA },
     ]);
+  },
+
+  // Counted as LoRA's ops with r̂ for r (compress, M, decompress differ by type in reshapes and sums of r̂ columns).
+  activations(model, cfg) {
+    const elements = planMoraModules(model, cfg).reduce((sum, p) =>
+      sum + wrappedModuleElements(p.module.inFeatures, p.module.outFeatures, p.rHat, { dropout: cfg.loraDropout > 0, scaled: true }), 0);
+    return { perTokenPerLayer: elements / model.config.numHiddenLayers };
   },
 
   inject(model: CausalLM, cfg) { // M starts at zero: no random draws, the seed is not needed

@@ -46,6 +46,10 @@ export class MoraLinear implements AdapterLinear {
     });
   }
 
+  variables(): tf.Variable[] {
+    return [...this.base.variables(), this.M];
+  }
+
   /** ΔW (m, n). */
   deltaWeight(): tf.Tensor2D {
     return this.op.deltaWeight(this.M as tf.Tensor2D);

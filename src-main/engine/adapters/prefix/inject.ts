@@ -16,6 +16,7 @@ export const prefixTuning: AdapterMethod<PrefixTuningConfig> = {
   oneExamplePerRow: true,
   parseConfig: (raw, where) => parseWith(PrefixTuningConfigSchema, raw && typeof raw === 'object' ? { method: 'prefix', ...(raw as object) } : raw, where),
   plan: (model, cfg) => prefixTensorShapes(cfg, prefixShape(cfg, model.config)),
+  activations: (_model, cfg) => ({ perTokenPerLayer: 0, prefixTokens: cfg.numVirtualTokens }),
 
   inject(model, cfg, { seed }) {
     const s = prefixShape(cfg, model.config);

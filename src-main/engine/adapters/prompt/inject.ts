@@ -40,6 +40,7 @@ export const promptTuning: AdapterMethod<PromptTuningConfig> = {
   oneExamplePerRow: true,
   parseConfig: (raw, where) => parseWith(PromptTuningConfigSchema, raw && typeof raw === 'object' ? { method: 'prompt', ...(raw as object) } : raw, where),
   plan: (model, cfg) => [{ key: KEY, shape: [cfg.numVirtualTokens, model.config.hiddenSize] }],
+  activations: (_model, cfg) => ({ perTokenPerLayer: 0, virtualTokens: cfg.numVirtualTokens }),
 
   inject(model, cfg, { seed, tokenizer }) {
     const init = initialTable(model, cfg, seed, tokenizer);
