@@ -64,7 +64,7 @@ export function randomBatch(V: number): Batch {
 }
 
 /** The reference LoRA step (r R on TARGETS, AdamW) on the current backend: `run()` performs one update. */
-export function loraStep(base?: BaseOptions): { config: ModelConfig; model: CausalLM; run: () => Promise<void> } {
+export function loraStep(base?: BaseOptions): { config: ModelConfig; model: CausalLM; run: () => Promise<void>; dispose: () => void } {
   const { config, model } = randomModel(base);
   const method = adapterMethod('lora');
   const adapter = method.inject(model, method.parseConfig({ r: R, loraAlpha: 16, targetModules: TARGETS }, 'bench'), { seed: 1 });
@@ -75,5 +75,5 @@ export function loraStep(base?: BaseOptions): { config: ModelConfig; model: Caus
   const run = async () => {
     await trainStep(model, params, opt, [batch], { step: step++, lr: 1e-4, seed: 1, maxGradNorm: 1 });
   };
-  return { config, model, run };
+  return { config, model, run, dispose: () => { opt.dispose(); adapter.remove(); model.dispose(); } };
 }

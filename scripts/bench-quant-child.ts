@@ -7,16 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BaseOptions } from '../src-shared/domain/base-spec';
 import { BaseSpecSchema, describeBase, resolveBaseOptions } from '../src-shared/domain/base-spec';
-import { adapterMethod } from '../src-main/engine/adapters/index';
 import type { BackendName } from '../src-main/engine/backends/index';
 import { useBackend } from '../src-main/engine/backends/index';
 import type { CausalLM } from '../src-main/engine/model/causal-lm';
 import { PROJECTIONS } from '../src-main/engine/model/causal-lm';
 import type { FrozenLinear } from '../src-main/engine/model/linear';
 import { measureBaseWeights } from '../src-main/engine/quant/measure';
-import { AdamW } from '../src-main/engine/train/optimizer';
-import { trainStep, uniqueParams } from '../src-main/engine/train/step';
-import { QUANT_BASES, R, TARGETS, median, randomBatch, randomModel } from './bench-model';
+import { QUANT_BASES, loraStep, median } from './bench-model';
 
 
 export interface QuantStepResult {
@@ -81,17 +78,8 @@ interface Subject {
 }
 
 function setUp(base: BaseOptions): Subject {
-  const { config, model } = randomModel(base);
-  const method = adapterMethod('lora');
-  const adapter = method.inject(model, method.parseConfig({ r: R, loraAlpha: 16, targetModules: TARGETS }, 'bench'), { seed: 1 });
-  const params = uniqueParams(adapter.trainables());
-  const opt = new AdamW(params);
-  const batch = randomBatch(config.vocabSize);
-  let n = 0;
-  const step = async () => {
-    await trainStep(model, params, opt, [batch], { step: n++, lr: 1e-4, seed: 1, maxGradNorm: 1 });
-  };
-  return { base, model, step, dispose: () => { opt.dispose(); adapter.remove(); model.dispose(); } };
+  const { model, run, dispose } = loraStep(base);
+  return { base, model, step: run, dispose };
 }
 
 /** Seconds of `fn(subject)` for every subject: round-robin over the subjects so that load drift hits all alike. */

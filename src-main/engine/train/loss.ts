@@ -4,6 +4,7 @@
 // largest matmul of the step when the loss is on the response only.
 // Legend: B batch, T tokens, N = B·T, K = positions with a target, H hidden, V vocab.
 import * as tf from '@tensorflow/tfjs';
+import { PeftLabError } from '../../../src-shared/errors';
 import type { CausalLM } from '../model/causal-lm';
 import type { ForwardContext } from '../model/linear';
 import type { Batch } from './batching';
@@ -62,7 +63,14 @@ export function summedNll(model: CausalLM, batch: LossBatch, targets: LossTarget
 export function crossEntropySum(logits: tf.Tensor2D, targets: Int32Array): tf.Scalar {
   const [K, V] = logits.shape;
   const flatIdx = new Int32Array(K);
-  for (let k = 0; k < K; k++) flatIdx[k] = k * V + targets[k];
+  for (let k = 0; k < K; k++) {
+    const t = targets[k];
+    if (!(t >= 0 && t < V)) {
+      throw new PeftLabError('DATASET_INVALID', `Target token id ${t} is outside the model's vocabulary (0…${V - 1}): ` +
+        'the tokenizer does not match the model (check tokenizer.json against config.json vocab_size).');
+    }
+    flatIdx[k] = k * V + t;
+  }
   const f = tf.customGrad((x, save) => {
     const logitsIn = x as tf.Tensor2D;
     const probs = tf.softmax(logitsIn);
