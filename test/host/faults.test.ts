@@ -13,7 +13,8 @@ import { startHost, tinySweep, until, writeTinyStudy } from './helpers';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'peft-faults-'));
 let study: Awaited<ReturnType<typeof writeTinyStudy>>;
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+// A killed worker's process group can still be finishing a write when the files go: retry (ENOTEMPTY) as rm -rf would.
+afterAll(() => fs.rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }));
 beforeAll(async () => {
   study = await writeTinyStudy(root);
 });
