@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # One-time setup of a fresh checkout on Debian/Ubuntu: the system packages (Mesa's software OpenGL for
-# Dawn/WebGPU, so webgpu runs even without a GPU; Chromium, for the web mode's end-to-end tests), then the npm
+# Dawn/WebGPU, so webgpu runs even without a GPU; Chromium, for the web mode's end-to-end tests; Redis, for the
+# scale-out queue tests, started by the tests themselves on 127.0.0.1), then the npm
 # dependencies from the lock file.
 # Safe to run again: installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 mesa-vulkan-drivers chromium)
+APT_PACKAGES=(libegl1 libegl-mesa0 libgl1-mesa-dri libgles2 mesa-vulkan-drivers chromium redis-server)
 
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
