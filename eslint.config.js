@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/engine/**/*.ts', 'src-main/worker/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/host/**/*.ts', 'src-main/store/**/*.ts', 'src-main/sweep/**/*.ts'],
+    files: ['src-main/engine/**/*.ts', 'src-main/worker/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/host/**/*.ts', 'src-main/store/**/*.ts', 'src-main/sweep/**/*.ts', 'src-main/hub/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

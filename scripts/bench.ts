@@ -6,7 +6,9 @@
 // (target 6), memory against the pre-flight estimate and gradient checkpointing (target 5), host responsiveness and
 // the sweep chart's first view in Chromium (target 7), and the webgpu per-kernel profile (target 8).
 // `--only train,sgemm,quant,qlora,sweep,generate,memory,host,ui,webgpu` runs just those sections (default: all but
-// `qlora`, which is the target-4 part of `quant` alone, and `webgpu`, about 10 minutes on Mesa).
+// `qlora`, which is the target-4 part of `quant` alone, and `webgpu`, about 10 minutes on Mesa); `queue`, the scale-out
+// through Redis with 1/2/3 workers (issue #10), runs only when asked for; so does `load`, the store of 1,000 runs ×
+// 10,000 metric points (issue #9; seeding and Chromium take a few minutes).
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
@@ -15,6 +17,8 @@ import { benchHost } from './bench-host';
 import { benchQuant, printQuant } from './bench-quant';
 import { benchGenerate, printGenerate } from './bench-generate';
 import { benchSweep, printSweep } from './bench-sweep';
+import { benchQueue, printQueue } from './bench-queue';
+import { benchLoad, printLoad } from './bench-load';
 import { benchMemory, printMemory } from './bench-memory';
 import type { SgemmResult } from './bench-sgemm';
 import { printSgemm } from './bench-sgemm';
@@ -24,12 +28,12 @@ import { benchWebgpu, printWebgpu } from './bench-webgpu';
 const here = path.dirname(fileURLToPath(import.meta.url));
 // 'wasm-plain': wasm with its own matrix products only (no ONNX Runtime), to show what the native path adds.
 const BACKENDS = ['wasm', 'wasm-plain', 'webgpu', 'tensorflow', 'cpu'] as const;
-const SECTIONS = ['train', 'sgemm', 'quant', 'qlora', 'sweep', 'generate', 'memory', 'host', 'ui', 'webgpu'] as const;
+const SECTIONS = ['train', 'sgemm', 'quant', 'qlora', 'sweep', 'generate', 'memory', 'host', 'ui', 'webgpu', 'queue', 'load'] as const;
 
 /** `--only a,b` / `--only=a,b`: the sections to run; all when absent. */
 function onlySections(argv: string[]): Set<string> {
   const i = argv.findIndex((a) => a === '--only' || a.startsWith('--only='));
-  if (i < 0) return new Set(SECTIONS.filter((s) => s !== 'qlora' && s !== 'webgpu'));
+  if (i < 0) return new Set(SECTIONS.filter((s) => s !== 'qlora' && s !== 'webgpu' && s !== 'queue' && s !== 'load'));
   const list = (argv[i].startsWith('--only=') ? argv[i].slice('--only='.length) : argv[i + 1] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
   const bad = list.filter((x) => !(SECTIONS as readonly string[]).includes(x));
   if (list.length === 0 || bad.length) {
@@ -114,6 +118,12 @@ if (only.has('sweep')) {
   if (json) process.stdout.write(`${JSON.stringify(sweep, null, 2)}\n`);
   else printSweep(sweep);
 }
+if (only.has('queue')) {
+  process.stderr.write('bench: scale-out through the Redis queue, 1/2/3 workers…\n');
+  const q = await benchQueue();
+  if (json) process.stdout.write(`${JSON.stringify(q, null, 2)}\n`);
+  else printQueue(q);
+}
 if (only.has('generate')) {
   const gen = benchGenerate();
   if (json) process.stdout.write(`${JSON.stringify(gen, null, 2)}\n`);
@@ -150,4 +160,10 @@ if (only.has('ui')) {
     console.log('');
     console.log(describeUiBench(ui));
   }
+}
+if (only.has('load')) {
+  process.stderr.write('bench: a store of 1,000 runs × 10,000 metric points: app open, runs list, chart window, summary, renderer heap…\n');
+  const load = await benchLoad();
+  if (json) process.stdout.write(`${JSON.stringify(load, null, 2)}\n`);
+  else printLoad(load);
 }

@@ -21,6 +21,11 @@ export type ErrorCode =
   | 'STORE_INVALID'
   | 'RESUME_MISMATCH'
   | 'CANCELLED'
+  | 'HUB_AUTH'
+  | 'HUB_UNAVAILABLE'
+  | 'CHECKSUM_MISMATCH'
+  | 'DISK_FULL'
+  | 'FOLDER_NOT_WRITABLE'
   | 'INTERNAL';
 
 export class PeftLabError extends Error {

@@ -7,7 +7,7 @@ import { buildProgram } from './program';
 export async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0; // a command may have set it (runs not finished)
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // usage errors were already printed
     return reportError(err);

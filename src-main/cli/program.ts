@@ -2,6 +2,7 @@
 // values are errors that name the flag.
 import { Command } from 'commander';
 import { registerBackends } from './commands/backends';
+import { registerBackup } from './commands/backup';
 import { registerDemo } from './commands/demo';
 import { registerExport } from './commands/export';
 import { registerGenerate } from './commands/generate';
@@ -10,8 +11,12 @@ import { registerMerge } from './commands/merge';
 import { registerPlan } from './commands/plan';
 import { registerQuantize } from './commands/quantize';
 import { registerSweep } from './commands/sweep';
+import { registerStudy } from './commands/study';
 import { registerServe } from './commands/serve';
 import { registerTrain } from './commands/train';
+import { registerDownload } from './commands/download';
+import { registerModels } from './commands/models';
+import { registerWorker } from './commands/worker';
 
 export function buildProgram(): Command {
   const program = new Command('peft-lab')
@@ -29,6 +34,11 @@ export function buildProgram(): Command {
   registerServe(program);
   registerDemo(program);
   registerExport(program);
+  registerDownload(program);
+  registerModels(program);
+  registerStudy(program);
+  registerBackup(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
   return program;
 }

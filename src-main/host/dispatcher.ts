@@ -1,19 +1,14 @@
 // Serves one client connection: checks every incoming message, validates params with the shared schemas (the
 // same for every transport), runs the handler, answers with exactly one response (errors cross as WireError),
 // forwards progress, honours cancel, and pushes host events. A malformed message never reaches a handler.
-import { z } from 'zod';
 import type { Method } from '../../src-shared/protocol/api';
 import { ParamSchemas } from '../../src-shared/protocol/api';
+import { ClientMessageSchema } from '../../src-shared/protocol/messages';
 import type { ClientMessage, ServerMessage, Transport } from '../../src-shared/protocol/wire';
 import { parseWith } from '../../src-shared/domain/validate';
 import { PeftLabError, errorToWire } from '../../src-shared/errors';
 import type { HandlerMap } from './handlers/types';
 import type { HostServices } from './services';
-
-const ClientMessageSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('request'), id: z.number().int().nonnegative(), method: z.string().max(100), params: z.unknown() }),
-  z.strictObject({ kind: z.literal('cancel'), id: z.number().int().nonnegative() }),
-]);
 
 export function serveConnection(transport: Transport<ClientMessage, ServerMessage>, handlers: HandlerMap, s: HostServices, log: (msg: string) => void): () => void {
   const inflight = new Map<number, AbortController>();

@@ -15,6 +15,7 @@ import { runShortJob } from './runs/short-job';
 import { Scheduler } from './scheduler';
 import { GenerationQueue } from './review/generation-queue';
 import type { HostServices } from './services';
+import { applyQueueSetting } from '../queue/host-setting';
 
 export interface HostCore {
   /** Serves one connection until it closes; returns a detach function. */
@@ -39,7 +40,7 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
   const store = openStore(path.join(opts.dataDir, 'peft-lab.db'));
   const bus = new EventBus();
   const scheduler = new Scheduler();
-  const metrics = new MetricWriter(store);
+  const metrics = new MetricWriter(store, { onError: (err, runId, dropped) => scheduler.metricsDropped(err, runId, dropped) });
   let backends: Promise<BackendsReport> | null = null;
   // The histogram records the interval between 10 ms ticks; the lag a person feels is what exceeds 10 ms.
   const RESOLUTION_MS = 10;
@@ -58,6 +59,7 @@ export async function createHost(opts: HostOptions): Promise<HostCore> {
   };
   s.generation = new GenerationQueue(s);
   scheduler.attach(s);
+  applyQueueSetting(s); // remote workers, when a queue URL is set: re-attaches to the runs in its queue
   scheduler.tick(); // runs queued before a restart go on
   return {
     services: s,

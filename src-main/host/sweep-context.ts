@@ -11,6 +11,7 @@ import { readModelInfo } from '../engine/model/load';
 import type { ModelInfo } from '../engine/model/load';
 import type { PreflightContext } from '../sweep/preflight';
 import { cellAvailability, cellRunSpec } from '../sweep/cells';
+import { modelRunProblems } from '../sweep/model-check';
 import { runShortJob } from './runs/short-job';
 import type { HostServices } from './services';
 
@@ -48,7 +49,8 @@ export async function preflightContext(s: HostServices, spec: SweepSpec, signal?
     const v = s.probeCache.get(probeKey(spec, cell.key, backend));
     if (v !== undefined) probed.set(cell.key, v);
   }
-  return { model, maxSteps: stats.maxSteps, trainExamples: stats.trainExamples, validationExamples: stats.validationExamples, backend, probed };
+  const { problems: modelProblems } = await modelRunProblems(spec.model);
+  return { model, maxSteps: stats.maxSteps, trainExamples: stats.trainExamples, validationExamples: stats.validationExamples, backend, probed, modelProblems };
 }
 
 /**

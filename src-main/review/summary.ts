@@ -2,6 +2,7 @@
 // model) with its configuration, cost, losses, perplexity, mean rating, automatic scores against the references,
 // Bradley-Terry score from the blind pairwise judgements and an example output; then "which setting matters":
 // each score's mean and spread per axis value, pairwise scores per axis value, and the raters' position bias.
+import { createHash } from 'node:crypto';
 import type { RunRecord } from '../../src-shared/domain/records';
 import type { JudgementRecord, SampleRecord } from '../../src-shared/domain/review';
 import type { PairwiseScore, StudySummary, SummaryRow } from '../../src-shared/domain/review-views';
@@ -17,6 +18,7 @@ import { PeftLabError } from '../../src-shared/errors';
 import type { Store } from '../store/db';
 import { authorOf, effectAxes, axisValues, currentSamples, labelOf } from './authors';
 import { perplexityOf } from './matrix';
+import { Memo } from './memo';
 
 /** One virtual tie of every player with a reference player keeps scores finite for clean sweeps (see bradley-terry.ts). */
 const PRIOR = 1;
@@ -48,8 +50,15 @@ function comparisons(judgements: readonly JudgementRecord[], byId: ReadonlyMap<n
   return out;
 }
 
+const fits = new Memo<ReturnType<typeof scoreBradleyTerry>>(32);
+const textScores = new Memo<number>(50_000);
+/** A short key for a score of `output` against `reference` (outputs can be long: the memo holds digests, not texts). */
+const textKey = (metric: string, output: string, reference: string): string =>
+  createHash('sha256').update(metric).update('\0').update(output).update('\0').update(reference).digest('base64');
+
 function pairwiseScores(players: string[], comps: Comparison[], label: (k: string) => string): PairwiseScore[] {
-  return scoreBradleyTerry(players, comps, { prior: PRIOR, resamples: RESAMPLES, seed: 1 }).map((p) => ({
+  const key = JSON.stringify([players, comps.map((c) => [c.a, c.b, c.outcome])]);
+  return fits.get(key, () => scoreBradleyTerry(players, comps, { prior: PRIOR, resamples: RESAMPLES, seed: 1 })).map((p) => ({
     key: p.id, label: label(p.id), theta: p.theta, lo: p.lo, hi: p.hi, elo: p.theta === null ? null : eloOf(p.theta),
     wins: p.wins, losses: p.losses, ties: p.ties,
   }));
@@ -110,7 +119,8 @@ function summaryRow(
   const example = mine[0]?.s ?? null;
   const shared = {
     key: author, meanRating: mean(scores), ratings: scores.length, pairwise,
-    rougeL: mean(withRef.map((x) => rougeL(x.s.output, x.p.reference!))), bleu: mean(withRef.map((x) => bleu(x.s.output, x.p.reference!))),
+    rougeL: mean(withRef.map((x) => textScores.get(textKey('rouge-l', x.s.output, x.p.reference!), () => rougeL(x.s.output, x.p.reference!)))),
+    bleu: mean(withRef.map((x) => textScores.get(textKey('bleu', x.s.output, x.p.reference!), () => bleu(x.s.output, x.p.reference!)))),
     exampleOutput: example?.output ?? null, examplePromptId: example?.promptId ?? null,
   };
   const run = author === 'base' ? null : runs.get(Number(author.slice(4)))!;

@@ -6,6 +6,7 @@ import { MessageChannelMain, utilityProcess } from 'electron';
 import type { MessagePortMain, UtilityProcess, WebContents } from 'electron';
 import { asHostToShell, DATA_DIR_FLAG } from '../host/transports/utility-control';
 import type { HostToShell, ShellToHost } from '../host/transports/utility-control';
+import { serveTokenStore, TokenStore } from './token-store';
 
 export const HOST_PORT_CHANNEL = 'peft-lab:host-port';
 
@@ -27,6 +28,7 @@ export class HostProcess {
       stdio: 'inherit',
       env: { ...process.env, PEFT_LAB_DATA: dataDir },
     });
+    serveTokenStore(this.child, new TokenStore(join(dataDir, 'hf-token.bin'))); // the Hub token, keychain-encrypted
     this.child.on('message', (data: unknown) => {
       const message = asHostToShell(data);
       if (!message) return;

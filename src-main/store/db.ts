@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Clock } from './clock';
 import { systemClock } from './clock';
+import { assertWritableFolder, storageError } from '../engine/storage-errors';
 import { inspectStoreFile } from './inspect';
 import { LATEST_VERSION } from './migrations/index';
 import { migrate } from './migrations/runner';
@@ -89,7 +90,7 @@ function connect(file: string, busyTimeoutMs: number): Database.Database {
   }
 }
 
-function integrityCheck(db: Database.Database): string {
+export function integrityCheck(db: Database.Database): string {
   const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check)
     .filter((s) => s !== 'ok');
   const fk = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
@@ -100,11 +101,24 @@ function integrityCheck(db: Database.Database): string {
 /** Opens (creating its folder and the file when needed) and migrates the store at `file`; ':memory:' for tests. */
 export function openStore(file: string, options: StoreOptions = {}): Store {
   const clock = options.clock ?? systemClock;
+  const folder = path.dirname(path.resolve(file));
   if (file !== ':memory:') {
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    // A read-only or full data folder is said plainly (naming it and the fix) before anything is written.
+    try {
+      fs.mkdirSync(folder, { recursive: true });
+      assertWritableFolder(folder);
+      if (fs.existsSync(file)) fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
+    } catch (err) {
+      throw storageError(err, folder);
+    }
     inspectStoreFile(file, LATEST_VERSION);
   }
-  const db = connect(file, options.busyTimeoutMs ?? 5000);
+  let db: Database.Database;
+  try {
+    db = connect(file, options.busyTimeoutMs ?? 5000);
+  } catch (err) {
+    throw storageError(err, folder);
+  }
   try {
     const migrationsApplied = migrate(db);
     const artifacts = createArtifactsRepo(db, clock);
@@ -129,6 +143,6 @@ export function openStore(file: string, options: StoreOptions = {}): Store {
     };
   } catch (err) {
     db.close();
-    throw err;
+    throw storageError(err, folder);
   }
 }

@@ -21,6 +21,8 @@ export interface PreflightContext {
   backend: string;
   /** Seconds per update from earlier probes, by cell key. */
   probed?: Map<string, number>;
+  /** Why the model folder cannot train (no weights, no tokenizer, weights unlike config.json): see model-check.ts. */
+  modelProblems?: string[];
 }
 
 /** Memory a run on this backend may use: wasm is a 32-bit heap (4 GiB at most); all share the machine's free RAM. */
@@ -77,6 +79,7 @@ export function preflight(spec: SweepSpec, ctx: PreflightContext): Preflight {
   });
   const runnable = cells.filter((c) => c.availability.state === 'ok').length;
   if (runnable === 0) warnings.push('no cell of this grid can run; change the axes');
+  for (const p of ctx.modelProblems ?? []) warnings.push(`cannot train: ${p}`);
   if (cells.some((c) => c.fits === false)) warnings.push(`some cells need more memory than ${memoryBudget(ctx.backend).basis} allows`);
   return {
     cells, maxSteps: ctx.maxSteps, trainExamples: ctx.trainExamples, validationExamples: ctx.validationExamples,

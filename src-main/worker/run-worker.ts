@@ -26,13 +26,18 @@ function reportResources(): void {
 
 async function train(m: Extract<HostToWorker, { kind: 'train' }>): Promise<number> {
   const controller = new AbortController();
-  process.once('SIGTERM', () => controller.abort());
+  let why = '';
+  const stopFor = (reason: string) => () => {
+    why ||= reason;
+    controller.abort();
+  };
+  process.once('SIGTERM', stopFor('SIGTERM'));
   // The host went away (crashed or was killed): stop at the next update boundary, with a checkpoint.
-  process.once('disconnect', () => controller.abort());
+  process.once('disconnect', stopFor('the host going away'));
   send({ kind: 'versions', versions: { node: process.versions.node, tfjs: tf.version_core, v8: process.versions.v8 } });
   try {
     await runTraining(m.spec, {
-      specDir: m.specDir, resume: m.resume, signal: controller.signal,
+      specDir: m.specDir, resume: m.resume, resumeAtMost: m.resumeAtMost, signal: controller.signal,
       onEvent: (event) => {
         if (event.type === 'step') reportResources();
         send({ kind: 'event', event });
@@ -41,7 +46,10 @@ async function train(m: Extract<HostToWorker, { kind: 'train' }>): Promise<numbe
     reportResources();
     return 0;
   } catch (e) {
-    return isPeftLabError(e, 'CANCELLED') ? EXIT_STOPPED : EXIT_FAILED; // the trainer already sent a 'failed' event
+    if (!isPeftLabError(e, 'CANCELLED')) return EXIT_FAILED; // the trainer already sent a 'failed' event
+    // The host's verdict quotes the last line of stderr: say why the run stopped and that it kept its checkpoint.
+    process.stderr.write(`stopped by ${why || 'request'}: ${e.message}\n`);
+    return EXIT_STOPPED;
   }
 }
 
@@ -88,6 +96,11 @@ async function generateOutputs(m: Extract<HostToWorker, { kind: 'generate' }>): 
     return EXIT_FAILED;
   }
 }
+
+// Node ignores SIGXFSZ (a write past the file-size limit then fails with EFBIG, reported like a full disk), but
+// write-file-atomic's signal-exit, while a write is pending, re-raises it to kill the process unless someone else
+// listens: listen, so the limit ends in a clear error and a kept checkpoint, never in a dead worker.
+process.on('SIGXFSZ', () => undefined);
 
 process.once('message', (m: HostToWorker) => {
   const job = m.kind === 'train' ? train(m) : m.kind === 'probe' ? probe(m) : m.kind === 'generate' ? generateOutputs(m) : shortJob(m);

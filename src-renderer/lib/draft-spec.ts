@@ -2,6 +2,7 @@
 // schema's, so the builder reports exactly what the host would refuse, field by field.
 import type { z } from 'zod';
 import type { BackendChoice } from '../../src-shared/domain/run-spec';
+import type { StudyRef } from '../../src-shared/domain/study-preset';
 import type { BitWidth, SweepMethod, SweepSpec, SweepSpecInput, TargetSet } from '../../src-shared/domain/sweep-spec';
 import { SweepSpecSchema } from '../../src-shared/domain/sweep-spec';
 import type { TemplateDraft } from './template-draft';
@@ -12,6 +13,8 @@ export interface DraftFields {
   modelPath: string;
   datasetPath: string;
   validationSplit: number;
+  /** A separate validation file instead of the split ('' = split); set by study presets. */
+  validationPath: string;
   template: TemplateDraft;
   maxLength: number;
   packing: boolean;
@@ -40,6 +43,8 @@ export interface DraftFields {
   loraAlphas: number[];
   learningRates: number[];
   seeds: number[];
+  /** The study preset the sweep started from (kept while it is edited); null = none. */
+  study: StudyRef | null;
 }
 
 export function defaultDraft(): DraftFields {
@@ -50,7 +55,7 @@ export function defaultDraft(): DraftFields {
     schedule: 'cosine', warmupSteps: 0, evalEvery: 0, checkpointEvery: 0, seed: 42, gradientCheckpointing: false, backend: 'auto',
     alphaPerR: 2, dropout: 0.05,
     methods: ['lora'], ranks: [8, 16], targets: [{ preset: 'attention-qv' }], bits: [32],
-    loraAlphas: [], learningRates: [], seeds: [],
+    loraAlphas: [], learningRates: [], seeds: [], validationPath: '', study: null,
   };
 }
 
@@ -79,13 +84,14 @@ export function draftToSpecInput(d: DraftFields): SweepSpecInput {
   return {
     name: d.name.trim(),
     model: d.modelPath,
-    dataset: { path: d.datasetPath, validationSplit: num(d.validationSplit) },
+    dataset: { path: d.datasetPath, validationSplit: num(d.validationSplit), ...(d.validationPath ? { validationPath: d.validationPath } : {}) },
     template: templateSpecOf(d.template),
     sequence: { maxLength: num(d.maxLength), packing: d.packing, lossOn: d.lossOn },
     training: trainingOf(d),
     axes,
     lora: { alphaPerR: num(d.alphaPerR), dropout: num(d.dropout) },
     backend: d.backend,
+    ...(d.study ? { study: { ...d.study } } : {}),
   };
 }
 

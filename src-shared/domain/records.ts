@@ -20,6 +20,23 @@ export interface ModelRecord {
   dtype: string | null;
   linearModules: string[];
   createdAt: string;
+  /** How the weights are stored: as saved by bitsandbytes (4 / 8-bit) or not quantised. */
+  quantization: ModelQuantization;
+  /** Bytes the folder's files take; null when the folder cannot be read. */
+  diskBytes: number | null;
+  /** Where it was downloaded from, for a model fetched from the Hugging Face Hub. */
+  source: ModelSource | null;
+  /** What changed in the folder since it was registered (checked on list and before a run); null: unchanged. */
+  changed: string | null;
+}
+
+export type ModelQuantization = 'none' | 'bnb-4bit' | 'bnb-8bit';
+
+export interface ModelSource {
+  repo: string;
+  revision: string;
+  commit: string;
+  endpoint: string;
 }
 
 export interface DatasetRecord {
@@ -62,6 +79,8 @@ export interface RunRecord {
   baseWeightBytes: number | null;
   /** Bits per quantised (decoder linear) weight, constants included: 4.127 for NF4 + double quantisation. */
   baseBitsPerWeight: number | null;
+  /** The queue worker that trains (or trained) the run, when it ran through the distributed queue; null: local. */
+  worker: string | null;
   backend: string | null;
   device: string | null;
   outputDir: string | null;
@@ -114,7 +133,7 @@ export interface SweepRecord {
   counts: Record<RunStatus, number>;
 }
 
-export const METRIC_NAMES = ['train_loss', 'val_loss', 'lr', 'grad_norm', 'tokens_per_second'] as const;
+export const METRIC_NAMES = ['train_loss', 'val_loss', 'lr', 'grad_norm', 'tokens_per_second', 'char_accuracy'] as const;
 export type MetricName = (typeof METRIC_NAMES)[number];
 
 export interface MetricPoint {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { DatasetSpecSchema, SequenceSpecSchema, TemplateSpecSchema } from './data';
 import { BACKEND_CHOICES, TrainingSpecSchema } from './run-spec';
+import { StudyRefSchema } from './study-preset';
 
 export const SWEEP_METHODS = ['lora', 'qlora', 'mora', 'ia3', 'prompt', 'prefix', 'full'] as const;
 export type SweepMethod = (typeof SWEEP_METHODS)[number];
@@ -65,6 +66,8 @@ export const SweepSpecSchema = z.strictObject({
     dropout: z.number().min(0).lt(1).default(0.05),
   }).default({ alphaPerR: 2, dropout: 0.05 }),
   backend: z.enum(BACKEND_CHOICES).default('auto'),
+  /** The study preset this sweep was built from (src-main/studies): its summary shows the published finding and a verdict. */
+  study: StudyRefSchema.optional(),
 });
 export type SweepSpecInput = z.input<typeof SweepSpecSchema>;
 export type SweepSpec = z.output<typeof SweepSpecSchema>;

@@ -7,7 +7,9 @@ export type TrainEvent =
        *  and bits per quantised weight, measured from the tensors (e.g. 4.127 for NF4 + double quantisation). */
       baseFormat: string; baseWeightBytes: number; baseBitsPerWeight: number }
   | { type: 'step'; step: number; loss: number; lr: number; gradNorm: number; tokens: number; tokensPerSecond: number; epoch: number; seconds: number }
-  | { type: 'eval'; step: number; valLoss: number; valPerplexity: number; tokens: number }
+  | { type: 'eval'; step: number; valLoss: number; valPerplexity: number; tokens: number;
+      /** Teacher-forced character accuracy of the validation responses (engine/train/char-accuracy.ts), 0…1. */
+      charAccuracy?: number }
   | { type: 'checkpoint'; step: number; path: string }
   | { type: 'finished'; step: number; adapterPath: string; finalLoss: number | null; valLoss: number | null; seconds: number }
   | { type: 'failed'; step: number; error: WireError };

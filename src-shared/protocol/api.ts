@@ -11,6 +11,11 @@ import { SweepSpecSchema } from '../domain/sweep-spec';
 import type { JudgementRecord, RatingRecord, ReviewPrompt, ReviewSettings } from '../domain/review';
 import { NewPromptSchema, REVIEW_FLAGS, ReviewSettingsSchema, VERDICTS } from '../domain/review';
 import type { BlindPair, ExportFile, GenerationStatus, MatrixSample, ReviewMatrix, StudySummary } from '../domain/review-views';
+import type { StudyPresetInfo, StudyVerdict } from '../domain/study-preset';
+import { STUDY_PRESET_IDS, STUDY_VARIANTS } from '../domain/study-preset';
+import type { SweepSpec } from '../domain/sweep-spec';
+import type { HubPlan, HubProgress, HubTokenStatus } from '../domain/hub';
+import { HubTokenSchema, RepoIdSchema, RevisionSchema } from '../domain/hub';
 
 const id = z.number().int().positive();
 const empty = z.strictObject({});
@@ -21,10 +26,24 @@ export const ParamSchemas = {
   'settings/set': z.strictObject({
     concurrency: z.number().int().min(1).max(64).nullable().optional(),
     backend: z.enum(BACKEND_CHOICES).optional(),
+    /** Redis URL of the queue remote workers take cells from (redis://HOST:PORT); null clears it. */
+    queueUrl: z.string().max(500).nullable().optional(),
   }),
   'models/list': empty,
   'models/register': z.strictObject({ path: z.string().min(1), name: z.string().min(1).max(200).optional() }),
   'models/remove': z.strictObject({ id }),
+  /** Points a registered model at the folder it moved to (the same files, checked by name and size). */
+  'models/relocate': z.strictObject({ id, path: z.string().min(1) }),
+  /** Reads a registered folder again (after it changed) and stores what it holds now. */
+  'models/refresh': z.strictObject({ id }),
+  /** What a Hub download would fetch (files, sizes, what the cache has) before starting it. */
+  'hub/plan': z.strictObject({ repo: RepoIdSchema, revision: RevisionSchema.optional(), token: HubTokenSchema.optional() }),
+  /** Downloads a Hub model into the shared cache and registers it; progress as `hub/progress` events too. */
+  'hub/download': z.strictObject({ repo: RepoIdSchema, revision: RevisionSchema.optional(), token: HubTokenSchema.optional(), name: z.string().min(1).max(200).optional() }),
+  'hub/token/status': empty,
+  /** Keeps a token for this app: the OS keychain in the desktop, memory for the session in web mode. */
+  'hub/token/set': z.strictObject({ token: HubTokenSchema }),
+  'hub/token/clear': empty,
   'datasets/list': empty,
   'datasets/register': z.strictObject({ path: z.string().min(1), name: z.string().min(1).max(200).optional(), format: DatasetFormatSchema.optional() }),
   'datasets/preview': z.strictObject({
@@ -75,6 +94,11 @@ export const ParamSchemas = {
   }),
   'review/summary': z.strictObject({ sweepId: id }),
   'review/export': z.strictObject({ sweepId: id, format: z.enum(['csv', 'md', 'json']) }),
+  'studies/list': empty,
+  /** A study preset's sweep spec for the builder (its model and dataset registered, generated data written). */
+  'studies/prepare': z.strictObject({ preset: z.enum(STUDY_PRESET_IDS), variant: z.enum(STUDY_VARIANTS).default('quick') }),
+  /** The measured verdict of a sweep built from a study preset (null for other sweeps). */
+  'studies/verdict': z.strictObject({ sweepId: id }),
 } as const;
 
 export interface AppInfo {
@@ -94,6 +118,8 @@ export interface Settings {
   concurrency: number | null;
   effectiveConcurrency: number;
   backend: BackendChoice;
+  /** Redis URL of the queue remote workers take cells from; null: every run trains in a local worker. */
+  queueUrl: string | null;
 }
 
 export interface DatasetPreview {
@@ -128,6 +154,13 @@ export interface Api {
   'models/list': { params: P<'models/list'>; result: ModelRecord[] };
   'models/register': { params: P<'models/register'>; result: ModelRecord };
   'models/remove': { params: P<'models/remove'>; result: null };
+  'models/relocate': { params: P<'models/relocate'>; result: ModelRecord };
+  'models/refresh': { params: P<'models/refresh'>; result: ModelRecord };
+  'hub/plan': { params: P<'hub/plan'>; result: HubPlan };
+  'hub/download': { params: P<'hub/download'>; result: ModelRecord; progress: HubProgress };
+  'hub/token/status': { params: P<'hub/token/status'>; result: HubTokenStatus };
+  'hub/token/set': { params: P<'hub/token/set'>; result: HubTokenStatus };
+  'hub/token/clear': { params: P<'hub/token/clear'>; result: HubTokenStatus };
   'datasets/list': { params: P<'datasets/list'>; result: DatasetRecord[] };
   'datasets/register': { params: P<'datasets/register'>; result: DatasetRecord };
   'datasets/preview': { params: P<'datasets/preview'>; result: DatasetPreview };
@@ -157,6 +190,9 @@ export interface Api {
   'review/pairs/judge': { params: P<'review/pairs/judge'>; result: JudgementRecord };
   'review/summary': { params: P<'review/summary'>; result: StudySummary };
   'review/export': { params: P<'review/export'>; result: ExportFile };
+  'studies/list': { params: P<'studies/list'>; result: StudyPresetInfo[] };
+  'studies/prepare': { params: P<'studies/prepare'>; result: { spec: SweepSpec } };
+  'studies/verdict': { params: P<'studies/verdict'>; result: StudyVerdict | null };
 }
 
 export interface PromptCandidate {
@@ -188,6 +224,8 @@ export interface Events {
   'run/metrics': { runId: number; points: MetricPoint[] };
   'sweep/updated': SweepRecord;
   'models/changed': null;
+  /** Progress of a Hub download (bytes, speed, ETA), to every window. */
+  'hub/progress': HubProgress;
   'datasets/changed': null;
   'review/tokens': { sweepId: number; chunks: TokenChunk[] };
   /** A stored sample, scored against its prompt's reference. */

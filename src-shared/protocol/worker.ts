@@ -7,7 +7,7 @@ import type { TrainEvent } from '../domain/train-events';
 import type { WireError } from '../errors';
 
 export type HostToWorker =
-  | { kind: 'train'; spec: RunSpec; specDir: string; resume: boolean }
+  | { kind: 'train'; spec: RunSpec; specDir: string; resume: boolean; /** Resume from no checkpoint past this update. */ resumeAtMost?: number }
   | { kind: 'probe'; spec: RunSpec; specDir: string; steps: number }
   | { kind: 'data-stats'; spec: RunSpec; specDir: string }
   | { kind: 'backends' }

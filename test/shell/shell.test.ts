@@ -2,6 +2,7 @@
 // permission refusals, the host utility process (fork, one port per page load, in-flight question, shutdown) and
 // the quit confirmation while runs train.
 import { EventEmitter } from 'node:events';
+import { pathToFileURL } from 'node:url';
 import * as electron from 'electron';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HostProcess } from '../../src-main/shell/host-process';
@@ -56,7 +57,7 @@ vi.mock('electron', async () => {
 
 const fake = electron as unknown as {
   app: EventEmitter & { enableSandbox: ReturnType<typeof vi.fn>; quit: ReturnType<typeof vi.fn> };
-  BrowserWindow: { created: { options: Record<string, any>; webContents: EventEmitter; loadFile: ReturnType<typeof vi.fn> }[] };
+  BrowserWindow: { created: { options: Record<string, any>; webContents: EventEmitter; loadFile: ReturnType<typeof vi.fn<(file: string) => Promise<void>>> }[] };
   utilityProcess: { fork: ReturnType<typeof vi.fn>; children: (EventEmitter & { postMessage: ReturnType<typeof vi.fn>; kill: ReturnType<typeof vi.fn>; args: string[]; modulePath: string; options: any })[] };
   dialog: { showMessageBox: ReturnType<typeof vi.fn> };
   session: { defaultSession: { setPermissionRequestHandler: ReturnType<typeof vi.fn>; setPermissionCheckHandler: ReturnType<typeof vi.fn> } };
@@ -78,6 +79,8 @@ describe('the window', () => {
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, webviewTag: false, webSecurity: true });
     expect(win.options.webPreferences.preload).toMatch(/preload[\\/]preload\.cjs$/);
     expect(win.loadFile.mock.calls[0][0]).toMatch(/renderer[\\/]index\.html$/);
+    // The page it loaded (the port goes to the app's own page only: test/security/electron.test.ts).
+    Object.assign(win.webContents, { mainFrame: { url: pathToFileURL(win.loadFile.mock.calls[0][0]).href, parent: null } });
     win.webContents.emit('dom-ready');
     win.webContents.emit('dom-ready');
     expect(connect).toHaveBeenCalledTimes(2);

@@ -14,13 +14,13 @@ describe('models', () => {
       id: 1, name: 'tiny-llama', path: '/models/tiny-llama', kind: 'weights', modelType: 'llama', hiddenSize: 64,
       numLayers: 2, vocabSize: 320, params: 123456, hasTokenizer: true, hasChatTemplate: false, dtype: 'F32',
       linearModules: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
-      createdAt: '2025-02-03T04:05:06.789Z',
+      createdAt: '2025-02-03T04:05:06.789Z', quantization: 'none', diskBytes: null, source: null, changed: null,
     });
     t.at = '2025-02-03T04:05:07.000Z';
     expect(store.models.insert(CONFIG_MODEL)).toEqual({
       id: 2, name: 'llama-7b card', path: '/cards/llama-7b', kind: 'config', modelType: 'llama', hiddenSize: 4096,
       numLayers: 32, vocabSize: 32000, params: 6738415616, hasTokenizer: false, hasChatTemplate: true, dtype: null,
-      linearModules: [], createdAt: '2025-02-03T04:05:07.000Z',
+      linearModules: [], createdAt: '2025-02-03T04:05:07.000Z', quantization: 'none', diskBytes: null, source: null, changed: null,
     });
   });
 

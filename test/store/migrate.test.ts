@@ -18,6 +18,8 @@ function rawDb(file: string): Database.Database {
   return db;
 }
 afterEach(() => { for (const db of open.splice(0)) if (db.open) db.close(); });
+/** The versions an open applies to a database at version `from - 1`: `from` up to the latest. */
+const versionsFrom = (from: number): number[] => MIGRATIONS.map((m) => m.version).filter((v) => v >= from);
 
 function names(db: Database.Database, type: 'table' | 'index' | 'trigger'): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")
@@ -78,6 +80,19 @@ INSERT INTO judgements VALUES (1, 1, 'p1', 1, 2, 'tie', 'ann', NULL, '2025-01-03
 UPDATE sweeps SET review_json = '{"greedy":true}' WHERE id = 1;
 `;
 
+// Version 5 adds min/max metric buckets (filled here as the metric writer would for run 1's single point).
+const SEED_V5 = `${SEED_V4}
+INSERT INTO metric_buckets (run_id, name, level, bucket, n, lo_step, lo_value, lo_epoch, lo_tokens, hi_step, hi_value, hi_epoch, hi_tokens)
+  SELECT run_id, name, 0, step, 1, step, value, epoch, tokens, step, value, epoch, tokens FROM metrics WHERE run_id = 1 LIMIT 1;
+`;
+
+// Version 6 adds the model library's facts (model rows name their columns from here on).
+const SEED_V6 = `${SEED_V5.replace(/INSERT INTO models VALUES/g, `INSERT INTO models (id, name, path, kind, model_type, hidden_size, num_layers,
+  vocab_size, params, has_tokenizer, has_chat_template, dtype, linear_modules_json, created_at) VALUES`)}
+UPDATE models SET quantization = 'none', disk_bytes = 4096, source_json = '{"repo":"o/tiny","revision":"main"}',
+  fingerprint_json = '{"files":[]}' WHERE id = 1;
+`;
+
 /** One row per migration N: SQL that fills every table of version N-1. */
 const CASES: { version: number; seed: string }[] = [
   { version: 1, seed: '' },
@@ -85,6 +100,8 @@ const CASES: { version: number; seed: string }[] = [
   { version: 3, seed: SEED_V2 },
   { version: 4, seed: SEED_V3 },
   { version: 5, seed: SEED_V4 },
+  { version: 6, seed: SEED_V5 },
+  { version: 7, seed: SEED_V6 },
 ];
 
 /** Tables a migration fills from existing rows (derived data, checked by that migration's own test). */
@@ -92,9 +109,9 @@ const DERIVED: Record<number, string[]> = { 5: ['metric_buckets'] };
 
 describe('migrations', () => {
   it('are numbered 1..n in order, and each has a seeded upgrade case below', () => {
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
-    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review', 'run_base', 'review_study', 'metric_buckets']);
-    expect(LATEST_VERSION).toBe(5);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(MIGRATIONS.map((m) => m.name)).toEqual(['init', 'review', 'run_base', 'review_study', 'metric_buckets', 'model_library', 'run_queue']);
+    expect(LATEST_VERSION).toBe(7);
     expect(CASES.map((c) => c.version)).toEqual(MIGRATIONS.map((m) => m.version));
     expect(() => checkMigrationList([MIGRATIONS[1], MIGRATIONS[0]])).toThrow(/out of order/);
   });
@@ -103,8 +120,8 @@ describe('migrations', () => {
     const file = path.join(tempDir(), 'store.db');
     const store = openStore(file);
     const db = store.db;
-    expect(store.migrationsApplied).toEqual([1, 2, 3, 4, 5]);
-    expect(userVersion(db)).toBe(5);
+    expect(store.migrationsApplied).toEqual(versionsFrom(1));
+    expect(userVersion(db)).toBe(7);
     expect(db.pragma('application_id', { simple: true })).toBe(1346717260); // "PEFL" = 0x50 45 46 4C
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -113,7 +130,7 @@ describe('migrations', () => {
     expect(names(db, 'table')).toEqual(['artifacts', 'datasets', 'judgements', 'metric_buckets', 'metrics', 'models', 'notes', 'ratings',
       'review_prompts', 'run_events', 'runs', 'samples', 'settings', 'sweeps', 'tags']);
     expect(names(db, 'index')).toEqual(['artifacts_run', 'judgements_sweep', 'notes_target', 'review_prompts_sweep', 'run_events_run',
-      'runs_dataset', 'runs_model', 'runs_status_id', 'runs_sweep_status', 'samples_run', 'samples_sweep_prompt', 'tags_tag']);
+      'runs_dataset', 'runs_model', 'runs_queue_job', 'runs_status_id', 'runs_sweep_status', 'samples_run', 'samples_sweep_prompt', 'tags_tag']);
     expect(names(db, 'trigger')).toEqual(['notes_of_deleted_run', 'notes_of_deleted_sample', 'notes_of_deleted_sweep']);
     const tables = db.pragma('table_list') as { name: string; wr: number }[];
     expect(tables.find((t) => t.name === 'metrics')?.wr).toBe(1); // WITHOUT ROWID
@@ -166,7 +183,7 @@ describe('migrations', () => {
     db.exec(SEED_V1);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([2, 3, 4, 5]);
+    expect(store.migrationsApplied).toEqual(versionsFrom(2));
     expect(store.models.get(2)).toMatchObject({ kind: 'config', params: 6738415616, hasTokenizer: false, hasChatTemplate: true, dtype: null, linearModules: [] });
     const run = store.runs.detail(1);
     expect(run).toMatchObject({ status: 'finished', epoch: 1.5, lastLoss: 0.75, etaSeconds: 0, libraryVersions: { tfjs: '4.22.0' },
@@ -199,7 +216,7 @@ describe('migration 3 (run base storage)', () => {
     db.exec(SEED_V2);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([3, 4, 5]);
+    expect(store.migrationsApplied).toEqual(versionsFrom(3));
     expect(store.runs.get(1)).toMatchObject({ status: 'finished', baseFormat: null, baseWeightBytes: null, baseBitsPerWeight: null });
     const updated = store.runs.update(1, { baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125 });
     expect(updated).toMatchObject({ baseFormat: 'nf4+dq', baseWeightBytes: 123456, baseBitsPerWeight: 4.126953125, lastLoss: 0.75 });
@@ -215,7 +232,7 @@ describe('migration 4 (review prompts, judgements, review settings, optional sco
     db.exec(SEED_V3);
     db.close();
     const store = openStore(file);
-    expect(store.migrationsApplied).toEqual([4, 5]);
+    expect(store.migrationsApplied).toEqual(versionsFrom(4));
     expect(store.ratings.get(2)).toEqual({ sampleId: 2, score: 4, flags: ['truncated'], note: 'good', updatedAt: '2025-01-02T00:00:03.000Z' });
     expect(store.sweeps.reviewSettings(1)).toBeNull();
     expect(store.sweeps.reviewSettingsOrDefault(1)).toMatchObject({ greedy: true, maxNewTokens: 64, stopStrings: [] });
@@ -253,7 +270,7 @@ describe('migration 5 (metric buckets)', () => {
     })();
     db.close();
     const a = openStore(migrated);
-    expect(a.migrationsApplied).toEqual([5]);
+    expect(a.migrationsApplied).toEqual(versionsFrom(5));
 
     const written = path.join(tempDir(), 'store.db');
     const db2 = rawDb(written);

@@ -45,7 +45,7 @@ describe('runs', () => {
       id: 1, sweepId: 1, cellKey: 'lora|r8|attention-qv|b32|a16|lr0.0002|s42', cell: cell(8, 'attention-qv'),
       label: 'LoRA r=8 attention-qv', status: 'queued', statusReason: null, step: 0, maxSteps: 20, epoch: null,
       lastLoss: null, valLoss: null, tokensPerSecond: null, etaSeconds: null, trainableParams: 32768, allParams: 123456,
-      peakMemoryBytes: null, baseFormat: null, baseWeightBytes: null, baseBitsPerWeight: null, backend: null, device: null, outputDir: null, error: null,
+      peakMemoryBytes: null, baseFormat: null, baseWeightBytes: null, baseBitsPerWeight: null, worker: null, backend: null, device: null, outputDir: null, error: null,
       queuedAt: '2025-04-01T12:01:00.000Z', startedAt: null, finishedAt: null, updatedAt: '2025-04-01T12:01:00.000Z',
     });
     expect(runs[1]).toMatchObject({ maxSteps: null, trainableParams: null, allParams: null, outputDir: '/out/r16' });

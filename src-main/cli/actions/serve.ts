@@ -9,6 +9,7 @@ import { checkBuilt, startWebServer } from '../../host/server/web-server';
 import type { WebServer } from '../../host/server/web-server';
 import { staleSources } from '../../host/server/build-check';
 import type { HostCore } from '../../host/host';
+import { untilSignal } from '../until-signal';
 
 export interface ServeOptions {
   port: number;
@@ -28,18 +29,6 @@ function checkRenderer(staticDir: string): void {
   if (stale.length > 0) {
     process.stderr.write(`peft-lab: warning: the built renderer is older than ${stale.join(' and ')}; run \`npm run build\` to serve the current UI.\n`);
   }
-}
-
-/** Resolves with the signal's name on the first SIGINT/SIGTERM; a second one exits at once. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((done) => {
-    const first = (signal: NodeJS.Signals): void => {
-      process.off('SIGINT', first).off('SIGTERM', first);
-      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
-      done(signal);
-    };
-    process.on('SIGINT', first).on('SIGTERM', first);
-  });
 }
 
 async function stop(host: Pick<HostCore, 'inFlight' | 'shutdown'>, server: WebServer): Promise<void> {

@@ -12,11 +12,14 @@ import type { HostCore } from '../../host/host';
 import { formatBytes } from '../../engine/plan/memory';
 import { readJsonFile } from '../json-file';
 import { printJson, printLines } from '../output';
+import { idleOrStopSignal, signalExitCode } from '../stop-on-signal';
 
 export interface SweepCliOptions {
   data?: string;
   concurrency?: number;
   json?: boolean;
+  /** Redis URL of the queue remote workers take cells from ('' clears the setting). */
+  queue?: string;
 }
 
 export function defaultDataDir(): string {
@@ -65,14 +68,16 @@ export async function planSweep(file: string, o: SweepCliOptions): Promise<void>
 
 export async function runSweep(file: string, o: SweepCliOptions): Promise<void> {
   const spec = readSweepSpec(file);
+  let stoppedBy: NodeJS.Signals | null = null;
   const runs = await withHost(o, async (client, host) => {
     if (o.concurrency) await client.request('settings/set', { concurrency: o.concurrency });
+    if (o.queue !== undefined) await client.request('settings/set', { queueUrl: o.queue });
     client.on('run/updated', (r) => process.stderr.write(`${r.label}: ${r.status} step ${r.step}/${r.maxSteps ?? '?'}${r.lastLoss !== null ? ` loss ${r.lastLoss.toFixed(4)}` : ''}\n`));
     const sweep = await client.request('sweeps/create', { spec, launch: true });
-    await host.services.scheduler.waitIdle();
+    stoppedBy = await idleOrStopSignal(host, (m) => process.stderr.write(`${m}\n`)); // SIGTERM: a graceful stop
     return (await client.request('sweeps/get', { id: sweep.id })).runs;
   });
   if (o.json) printJson(runs);
   else printLines(runs.map((r: RunRecord) => `${r.label.padEnd(40)} ${r.status.padEnd(12)} loss ${r.lastLoss?.toFixed(4) ?? '—'}  val ${r.valLoss?.toFixed(4) ?? '—'}  ${r.outputDir ?? ''}`));
-  if (runs.some((r) => r.status !== 'finished')) process.exitCode = 1;
+  if (runs.some((r) => r.status !== 'finished')) process.exitCode = stoppedBy ? signalExitCode(stoppedBy) : 1;
 }

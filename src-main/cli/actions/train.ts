@@ -5,6 +5,7 @@ import type { BackendChoice } from '../../../src-shared/domain/run-spec';
 import { RunSpecSchema } from '../../../src-shared/domain/run-spec';
 import { parseWith } from '../../../src-shared/domain/validate';
 import { runTraining } from '../../engine/train/trainer';
+import { assertModelRunnable } from '../../sweep/model-check';
 import { readJsonFile } from '../json-file';
 import { printJson } from '../output';
 
@@ -25,6 +26,7 @@ export async function train(o: TrainCliOptions): Promise<void> {
   const spec = readRunSpec(o.spec);
   if (o.backend) spec.backend = o.backend;
   if (o.gradientCheckpointing) spec.training.gradientCheckpointing = true;
+  await assertModelRunnable(path.resolve(path.dirname(path.resolve(o.spec)), spec.model), spec.method);
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.once('SIGINT', stop);

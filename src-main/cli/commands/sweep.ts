@@ -19,6 +19,7 @@ export function registerSweep(program: Command): void {
     .argument('<spec>', 'sweep spec JSON')
     .option('--data <dir>', 'data folder (database, runs); default ~/.peft-lab or PEFT_LAB_DATA')
     .option('--concurrency <n>', 'runs at once (default: one per core on CPU backends)', positiveInt)
+    .option('--queue <url>', 'hand the cells to `peft-lab worker`s on other machines through this Redis queue (kept as the data folder\'s setting; --queue "" goes back to local workers)')
     .option('--json', 'print the final runs as JSON')
     .action(async (spec: string, o: SweepCliOptions) => (await import('../actions/sweep')).runSweep(spec, o));
   for (const c of sweep.commands) c.exitOverride().showHelpAfterError('(add --help for usage)');

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PeftLabError } from '../../../src-shared/errors';
+import { previewValue } from '../../../src-shared/preview';
 import { writeTextAtomic } from '../files';
 import type { CausalLM } from '../model/causal-lm';
 import { SafetensorsFile, writeSafetensorsFile } from '../model/safetensors';
@@ -78,7 +79,7 @@ export async function loadAdapter(dir: string, model: CausalLM): Promise<Injecte
   const where = path.join(dir, ADAPTER_CONFIG);
   const method = methodForPeftConfig(json, where);
   const cfg = method.fromPeftConfig(json, where);
-  const plan = method.plan(model, cfg);
+  const plan = inConfigFile(where, () => method.plan(model, cfg));
   const file = await SafetensorsFile.open(path.join(dir, ADAPTER_WEIGHTS));
   try {
     const values = await readPlanned(file, plan, json);
@@ -93,8 +94,18 @@ export async function loadAdapter(dir: string, model: CausalLM): Promise<Injecte
   }
 }
 
+/** Runs `fn`, naming the adapter's config file in a planning error (which speaks of method.r, method.targetModules…). */
+function inConfigFile<T>(file: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof PeftLabError && !e.message.includes(file)) throw new PeftLabError(e.code, `${file}: ${e.message}`, e.details);
+    throw e;
+  }
+}
+
 async function readPlanned(file: SafetensorsFile, plan: PlannedTensor[], json: Record<string, unknown>): Promise<Map<string, Float32Array>> {
-  const base = json.base_model_name_or_path ? ` (it was trained on ${String(json.base_model_name_or_path)})` : '';
+  const base = json.base_model_name_or_path ? ` (it was trained on ${typeof json.base_model_name_or_path === 'string' ? json.base_model_name_or_path.slice(0, 300) : previewValue(json.base_model_name_or_path)})` : '';
   const wanted = new Set(plan.map((p) => p.key));
   const extra = file.names().filter((n) => !wanted.has(n));
   if (extra.length) {

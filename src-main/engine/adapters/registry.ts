@@ -1,6 +1,7 @@
 // Fine-tuning methods are registered here (the built-in ones at the end of this file); nothing else switches on
 // a method name. A new method is one folder under adapters/ and one registerAdapterMethod call.
 import { PeftLabError } from '../../../src-shared/errors';
+import { previewValue } from '../../../src-shared/preview';
 import { fullFineTune } from './full/inject';
 import { ia3 } from './ia3/inject';
 import { lora } from './lora/inject';
@@ -31,7 +32,7 @@ export function adapterMethodNames(): string[] {
 export function methodForPeftConfig(json: Record<string, unknown>, file: string): AdapterMethod {
   for (const m of methods.values()) if (m.matchesPeftConfig(json)) return m;
   throw new PeftLabError('ADAPTER_INVALID',
-    `${file}: peft_type ${JSON.stringify(json.peft_type)} is not supported; supported: ${[...new Set([...methods.values()].map((m) => m.peftType))].join(', ')}`);
+    `${file}: peft_type ${previewValue(json.peft_type)} is not supported; supported: ${[...new Set([...methods.values()].map((m) => m.peftType))].join(', ')}`);
 }
 
 registerAdapterMethod(lora);

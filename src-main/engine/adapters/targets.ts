@@ -13,12 +13,17 @@ function matchesList(name: string, entries: string[]): boolean {
   return entries.some((e) => name === e || name.endsWith(`.${e}`));
 }
 
-function fullRegex(pattern: string, where: string): RegExp {
+/** `source` compiled; a pattern that does not compile is a BAD_ARGUMENT naming `where` and the pattern as written. */
+function compile(source: string, pattern: string, where: string): RegExp {
   try {
-    return new RegExp(`^(?:${pattern})$`);
+    return new RegExp(source);
   } catch (e) {
-    throw new PeftLabError('BAD_ARGUMENT', `${where}: "${pattern}" is not a valid regular expression (${(e as Error).message})`);
+    throw new PeftLabError('BAD_ARGUMENT', `${where}: "${pattern.slice(0, 200)}" is not a valid regular expression (${(e as Error).message.slice(0, 200)})`);
   }
+}
+
+function fullRegex(pattern: string, where: string): RegExp {
+  return compile(`^(?:${pattern})$`, pattern, where);
 }
 
 export function isAllLinear(t: TargetSpec): boolean {
@@ -83,10 +88,10 @@ export function savedTargetNames(modules: LinearModuleInfo[], picked: LinearModu
 }
 
 /** PEFT's per-module override lookup for rank_pattern / alpha_pattern: key matched by `(.*\.)?(KEY)$`. */
-export function patternValue(pattern: Record<string, number> | undefined, moduleName: string, fallback: number): number {
+export function patternValue(pattern: Record<string, number> | undefined, moduleName: string, fallback: number, where = 'rank_pattern'): number {
   if (!pattern) return fallback;
   for (const [key, value] of Object.entries(pattern)) {
-    if (new RegExp(`^(.*\\.)?(${key})$`).test(moduleName)) return value;
+    if (compile(`^(.*\\.)?(${key})$`, key, `${where} key`).test(moduleName)) return value;
   }
   return fallback;
 }

@@ -2,6 +2,7 @@
 // field, what was found and what to write instead.
 
 import { PeftLabError } from '../../../src-shared/errors';
+import { previewValue } from '../../../src-shared/preview';
 
 export interface IntRule {
   /** Smallest allowed value (default 1). */
@@ -119,8 +120,5 @@ export class ConfigFields {
 }
 
 export function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  if (s === undefined) return String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return previewValue(v, 60);
 }

@@ -63,7 +63,7 @@ const ARCH_TO_TYPE: Record<string, SupportedModelType> = {
 };
 
 /** Limits past which a value is a typo or another kind of file, not a model we could ever load. */
-const MAX = { vocab: 10_000_000, hidden: 1_000_000, intermediate: 10_000_000, layers: 10_000, heads: 10_000, positions: 1e9 };
+const MAX = { vocab: 10_000_000, hidden: 1_000_000, intermediate: 10_000_000, layers: 10_000, heads: 10_000, positions: 1e9, headDim: 4096 };
 
 /** Parses and validates a config.json object; `label` (the file path) is named in every error. */
 export function parseModelConfig(json: unknown, label: string): ModelConfig {
@@ -155,13 +155,18 @@ function parseAttention(f: ConfigFields, hidden: number) {
   }
   let headDim: number;
   if (f.has('head_dim')) {
-    headDim = f.int('head_dim', 0, { max: MAX.hidden });
+    headDim = f.int('head_dim', 0, { max: MAX.headDim });
   } else {
     if (hidden % heads !== 0) {
       throw f.error('hidden_size', `(${hidden}) is not divisible by num_attention_heads (${heads})`,
         'Set "head_dim" explicitly or fix hidden_size / num_attention_heads.');
     }
     headDim = hidden / heads;
+    if (headDim > MAX.headDim) {
+      // RoPE builds head_dim × head_dim tables: refused here, before anything of that size is allocated.
+      throw f.error('hidden_size', `(${hidden}) over num_attention_heads (${heads}) gives head_dim ${headDim}, which is absurdly large (limit ${MAX.headDim})`,
+        'Check hidden_size and num_attention_heads for a typo, or set "head_dim" explicitly.');
+    }
   }
   if (headDim % 2 !== 0) {
     const field = f.has('head_dim') ? 'head_dim' : 'hidden_size';

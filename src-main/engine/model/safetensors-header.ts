@@ -4,6 +4,7 @@
 // File layout: [u64 LE header length N][N bytes UTF-8 JSON, starts with '{', maybe space-padded][data section].
 
 import { PeftLabError } from '../../../src-shared/errors';
+import { previewValue } from '../../../src-shared/preview';
 import { ST_DTYPES, isStDtype, tensorByteSize } from './safetensors-dtype';
 import type { StDtype } from './safetensors-dtype';
 
@@ -222,7 +223,5 @@ function isIndex(v: unknown): v is number {
 }
 
 function describe(v: unknown): string {
-  const s = JSON.stringify(v);
-  if (s === undefined) return String(v);
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  return previewValue(v, 80);
 }

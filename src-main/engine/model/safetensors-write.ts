@@ -9,6 +9,7 @@ import { open as openFile, rename, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PeftLabError } from '../../../src-shared/errors';
+import { faultPoint } from '../fault-hook';
 import { ST_DTYPES, dtypeRank, isStDtype, tensorByteSize } from './safetensors-dtype';
 import type { StDtype } from './safetensors-dtype';
 import { ST_MAX_HEADER_LENGTH } from './safetensors-header';
@@ -91,7 +92,10 @@ export async function writeSafetensorsFile(
   try {
     fh = await openFile(tmp, 'wx');
     await writeAll(fh, layout.headerBytes);
-    for (const t of layout.order) await writeAll(fh, bytesOf(t.data));
+    for (const [i, t] of layout.order.entries()) {
+      await writeAll(fh, bytesOf(t.data));
+      if (i === 0) faultPoint('tensors'); // test hook (engine/fault-hook.ts): a kill mid-file during a checkpoint
+    }
     await fh.sync();
     await fh.close();
     fh = undefined;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { Template } from '@huggingface/jinja';
 import { PeftLabError } from '../../../src-shared/errors';
+import { checkTokenizerJson } from './tokenizer-json';
 
 export interface ChatMessage {
   role: string;
@@ -132,16 +133,15 @@ export class TextTokenizer {
     if (tokenizerConfig !== undefined && !isObject(tokenizerConfig)) {
       throw invalid(source, 'the tokenizer config must be a JSON object (the contents of tokenizer_config.json).');
     }
+    checkTokenizerJson(tokenizerJson, source);
     // tokenizer.json written by older `tokenizers` versions may leave out null components.
     const json: JsonObject = { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null, added_tokens: [], ...tokenizerJson };
     const config = tokenizerConfig ?? {};
-    let inner: Tokenizer;
     try {
-      inner = new Tokenizer(json, config);
+      return new TextTokenizer(new Tokenizer(json, config), config, source);
     } catch (err) {
       throw invalid(source, `could not be loaded (${(err as Error).message}). Fix: use a tokenizer.json written by HF tokenizers.`);
     }
-    return new TextTokenizer(inner, config, source);
   }
 
   get hasChatTemplate(): boolean {

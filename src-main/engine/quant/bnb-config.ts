@@ -3,6 +3,7 @@
 // peft-spec §2.7 defaults), and how a loaded config.json tells that its weights are already quantised.
 import type { BaseOptions } from '../../../src-shared/domain/base-spec';
 import { PeftLabError } from '../../../src-shared/errors';
+import { previewValue } from '../../../src-shared/preview';
 import { pyFloat } from '../adapters/peft-json';
 
 /** BitsAndBytesConfig.to_dict() for a model quantised with these options (4 or 8 bits). */
@@ -40,13 +41,13 @@ export function storedBaseOptions(raw: Record<string, unknown>, configPath: stri
   if (typeof q !== 'object' || Array.isArray(q)) throw bad('must be an object');
   const c = q as Record<string, unknown>;
   if (c.quant_method !== undefined && c.quant_method !== 'bitsandbytes') {
-    throw bad(`has quant_method ${JSON.stringify(c.quant_method)}; PEFT Lab reads bitsandbytes checkpoints only. Use the unquantised checkpoint (it is quantised at load time with --bits / base.bits).`);
+    throw bad(`has quant_method ${previewValue(c.quant_method)}; PEFT Lab reads bitsandbytes checkpoints only. Use the unquantised checkpoint (it is quantised at load time with --bits / base.bits).`);
   }
   const four = flag(c, 'load_in_4bit');
   const eight = flag(c, 'load_in_8bit');
   if (four === eight) throw bad('must set exactly one of load_in_4bit and load_in_8bit');
   const quantType = c.bnb_4bit_quant_type ?? 'fp4'; // Transformers' default
-  if (quantType !== 'nf4' && quantType !== 'fp4') throw bad(`bnb_4bit_quant_type ${JSON.stringify(quantType)} is not nf4 or fp4`);
+  if (quantType !== 'nf4' && quantType !== 'fp4') throw bad(`bnb_4bit_quant_type ${previewValue(quantType)} is not nf4 or fp4`);
   const threshold = c.llm_int8_threshold ?? 6;
   if (typeof threshold !== 'number' || !(threshold >= 0)) throw bad('llm_int8_threshold must be a number ≥ 0');
   if (c.llm_int8_has_fp16_weight === true) throw bad('has llm_int8_has_fp16_weight true (fp16 weights, not int8); use the unquantised checkpoint');

@@ -31,6 +31,7 @@ function tensorSource(ck: OpenCheckpoint): TensorSource {
     raw: (name) => entry(name).file.readRaw(name),
     floats: (name) => entry(name).file.readFloat32(name),
     names: () => [...ck.tensors.keys()],
+    source: ck.source,
   };
 }
 

@@ -1,6 +1,7 @@
 // Reading one quantised module back from a bitsandbytes checkpoint (layout in bnb-tensors.ts), checking every
 // tensor against its quant_state and the shape config.json implies, so a damaged or foreign file fails with the
 // tensor named instead of producing wrong numbers.
+import { previewValue } from '../../../src-shared/preview';
 import type { Packed4bit } from './blockwise';
 import { fourBitCodebook } from './codebooks';
 import type { FourBitCodebook } from './codebooks';
@@ -16,12 +17,14 @@ function sameBits(a: Float32Array, b: Float32Array): boolean {
   return x.every((v, i) => v === y[i]);
 }
 
-function expectTensor(src: TensorSource, name: string, dtypes: string[], shape: number[]): void {
+/** `exact`: the shape itself must match, not only its element count (packed 4-bit data may be saved [N, 1] or [N]). */
+function expectTensor(src: TensorSource, name: string, dtypes: string[], shape: number[], exact = false): void {
   if (!src.has(name)) throw mismatch(src, name, 'is missing');
   const t = src.info(name);
   if (!dtypes.includes(t.dtype)) throw mismatch(src, name, `is stored as ${t.dtype}, expected ${dtypes.join(' or ')}`);
   const n = (s: number[]) => s.reduce((a, b) => a * b, 1);
-  if (n(t.shape) !== n(shape)) throw mismatch(src, name, `has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+  const same = exact ? t.shape.join(',') === shape.join(',') : n(t.shape) === n(shape);
+  if (!same) throw mismatch(src, name, `has shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
 }
 
 interface QuantState {
@@ -55,7 +58,7 @@ export async function readFourBit(src: TensorSource, prefix: string, shape: [num
   const key = fourBitStateKey(src, prefix)!;
   const s = await readQuantState(src, key);
   const codebook: FourBitCodebook | undefined = fourBitCodebook(s.quant_type);
-  if (!codebook || !key.endsWith(s.quant_type)) throw mismatch(src, key, `has quant_type ${JSON.stringify(s.quant_type)}`);
+  if (!codebook || !key.endsWith(s.quant_type)) throw mismatch(src, key, `has quant_type ${previewValue(s.quant_type)}`);
   if (s.shape.join(',') !== shape.join(',')) {
     throw mismatch(src, key, `says shape [${s.shape.join(', ')}], but config.json implies [${shape.join(', ')}] for ${prefix}`);
   }
@@ -81,7 +84,7 @@ export async function readFourBit(src: TensorSource, prefix: string, shape: [num
 /** Module `prefix`'s LLM.int8 weight (m, n). */
 export async function readInt8(src: TensorSource, prefix: string, shape: [number, number]): Promise<Int8Rows> {
   const w = `${prefix}.weight`;
-  expectTensor(src, w, ['I8', 'U8'], shape);
+  expectTensor(src, w, ['I8', 'U8'], shape, true); // (out, in): a transposed matrix has the same element count
   expectTensor(src, `${prefix}.SCB`, ['F32', 'F16', 'BF16'], [shape[0]]);
   if (src.has(`${prefix}.weight_format`)) {
     const format = (await src.raw(`${prefix}.weight_format`))[0];

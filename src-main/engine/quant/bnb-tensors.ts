@@ -66,10 +66,12 @@ export interface TensorSource {
   floats(name: string): Promise<Float32Array>;
   /** Names of every tensor. */
   names(): string[];
+  /** The checkpoint's file (or index file when sharded), named when a tensor is missing. */
+  source?: string;
 }
 
 export function mismatch(src: TensorSource, name: string, what: string): PeftLabError {
-  const file = src.has(name) ? src.info(name).file : 'the checkpoint';
+  const file = src.has(name) ? src.info(name).file : (src.source ?? 'the checkpoint');
   return new PeftLabError('CHECKPOINT_MISMATCH',
     `${file}: tensor "${name}" ${what}. The file was not written by bitsandbytes/Transformers as this config.json says; ` +
       're-export it, or use the unquantised checkpoint (PEFT Lab quantises at load time).', { file, tensor: name });

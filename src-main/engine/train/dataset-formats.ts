@@ -12,6 +12,18 @@ export interface RawRecord {
   where: string;
 }
 
+/**
+ * Longest JSONL line or CSV record read, in characters: a longer one is a damaged or wrongly split file (or a whole
+ * corpus on one line), refused with its line number before it is parsed.
+ */
+export const MAX_RECORD_CHARS = 8 * 2 ** 20;
+
+function tooLong(path: string, line: number, chars: number | null): PeftLabError {
+  const size = chars === null ? `more than ${MAX_RECORD_CHARS}` : String(chars);
+  return invalid(path, `line ${line} starts a record of ${size} characters, more than the ${MAX_RECORD_CHARS} allowed for one record. ` +
+    'Fix: check that the file has one record per line (JSONL) or row (CSV), and split or shorten very long texts.', { line });
+}
+
 function invalid(path: string, message: string, details: Record<string, unknown> = {}): PeftLabError {
   return new PeftLabError('DATASET_INVALID', `${path}: ${message}`, { path, ...details });
 }
@@ -37,6 +49,7 @@ export function parseJsonl(text: string, path: string): RawRecord[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '') continue;
+    if (line.length > MAX_RECORD_CHARS) throw tooLong(path, i + 1, line.length);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -108,9 +121,10 @@ function checkHeader(header: string[], path: string): void {
 export function parseCsv(text: string, path: string): RawRecord[] {
   let rows: CsvRow[];
   try {
-    rows = parseCsvText(text, { info: true, skip_empty_lines: true }) as unknown as CsvRow[];
+    rows = parseCsvText(text, { info: true, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS }) as unknown as CsvRow[];
   } catch (err) {
-    const e = err as Error & { lines?: number };
+    const e = err as Error & { lines?: number; code?: string };
+    if (e.code === 'CSV_MAX_RECORD_SIZE') throw tooLong(path, e.lines ?? 0, null);
     throw invalid(
       path,
       `line ${e.lines ?? '?'}: ${e.message}. Fix: every row needs as many fields as the header; quote fields that contain ` +

@@ -5,7 +5,7 @@ import type { CausalLM } from '../model/causal-lm';
 import { INFERENCE } from '../model/linear';
 import type { BatchExample, BatchOptions } from './batching';
 import { evaluationBatches } from './batching';
-import { lossTargets, summedNll } from './loss';
+import { crossEntropySum, lossTargets, summedNll, targetLogits } from './loss';
 
 export interface EvalResult {
   loss: number;
@@ -13,16 +13,29 @@ export interface EvalResult {
   tokens: number;
 }
 
-export async function evaluateLoss(model: CausalLM, examples: readonly BatchExample[], opts: BatchOptions): Promise<EvalResult> {
+/** Receives, per batch, the most likely token at every target position and the true token (teacher forcing). */
+export type PredictionSink = (predicted: Int32Array, truth: Int32Array) => void;
+
+export async function evaluateLoss(model: CausalLM, examples: readonly BatchExample[], opts: BatchOptions, predictions?: PredictionSink): Promise<EvalResult> {
   let sum = 0;
   let tokens = 0;
   if (examples.length === 0) return { loss: NaN, perplexity: NaN, tokens: 0 };
   for (const batch of evaluationBatches(examples, { ...opts, shuffle: false })) {
     const targets = lossTargets(batch);
     if (targets.positions.length === 0) continue;
-    const t = tf.tidy(() => summedNll(model, batch, targets, INFERENCE));
-    sum += (await t.data())[0];
-    t.dispose();
+    if (predictions) {
+      const [t, best] = tf.tidy(() => {
+        const logits = targetLogits(model, batch, targets, INFERENCE); // (K, V)
+        return [crossEntropySum(logits, targets.targets), tf.argMax(logits, -1)];
+      });
+      sum += (await t.data())[0];
+      predictions(Int32Array.from(await best.data()), targets.targets);
+      tf.dispose([t, best]);
+    } else {
+      const t = tf.tidy(() => summedNll(model, batch, targets, INFERENCE));
+      sum += (await t.data())[0];
+      t.dispose();
+    }
     tokens += targets.positions.length;
   }
   const loss = tokens ? sum / tokens : NaN;

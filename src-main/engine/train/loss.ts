@@ -36,18 +36,23 @@ export function lossTargets(batch: LossBatch): LossTargets {
   return { positions: Int32Array.from(pos), targets: Int32Array.from(tgt) };
 }
 
-/** Σ −log p(target) over the batch's K target positions: a scalar; K = 0 gives 0. */
-export function summedNll(model: CausalLM, batch: LossBatch, targets: LossTargets, ctx: ForwardContext): tf.Scalar {
+/** The logits at the batch's K target positions (K ≥ 1): (K, V). */
+export function targetLogits(model: CausalLM, batch: LossBatch, targets: LossTargets, ctx: ForwardContext): tf.Tensor2D {
   return tf.tidy(() => {
-    const K = targets.positions.length;
-    if (K === 0) return tf.scalar(0);
     const h = model.hidden(
       { inputIds: batch.inputIds, batchSize: batch.batchSize, seqLen: batch.seqLen, positionIds: batch.positionIds, segmentIds: batch.segmentIds },
       ctx,
     ); // (N, H)
     const hk = tf.gather(h, tf.tensor1d(targets.positions, 'int32')) as tf.Tensor2D; // (K, H)
-    const logits = model.lmHead.forward(hk, ctx); // (K, V)
-    return crossEntropySum(logits, targets.targets);
+    return model.lmHead.forward(hk, ctx); // (K, V)
+  });
+}
+
+/** Σ −log p(target) over the batch's K target positions: a scalar; K = 0 gives 0. */
+export function summedNll(model: CausalLM, batch: LossBatch, targets: LossTargets, ctx: ForwardContext): tf.Scalar {
+  return tf.tidy(() => {
+    if (targets.positions.length === 0) return tf.scalar(0);
+    return crossEntropySum(targetLogits(model, batch, targets, ctx), targets.targets);
   });
 }
 

@@ -63,6 +63,12 @@ export async function readUtf8File(path: string, what: string): Promise<string> 
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes).replace(/^\uFEFF/, '');
   } catch {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw new PeftLabError('DATASET_INVALID',
+        `${path}: the file is UTF-16 (it starts with a UTF-16 byte-order mark), PEFT Lab reads UTF-8. ` +
+          'Fix: re-save it as UTF-8 (e.g. "iconv -f utf-16 -t utf-8 in > out", or "Save as… UTF-8" in the editor).',
+        { path, encoding: 'utf-16' });
+    }
     const offset = firstInvalidUtf8(bytes);
     throw new PeftLabError(
       'DATASET_INVALID',

@@ -12,6 +12,7 @@ import type { InjectedAdapter } from '../adapters/types';
 import { useBackend } from '../backends/index';
 import type { BackendInfo } from '../backends/index';
 import { writeJsonAtomic } from '../files';
+import { storageError } from '../storage-errors';
 import type { CausalLM } from '../model/causal-lm';
 import { loadModel } from '../model/load';
 import { TextTokenizer } from '../model/tokenizer';
@@ -19,7 +20,8 @@ import { planParameters } from '../plan/params';
 import type { BaseWeightReport } from '../quant/measure';
 import { measureBaseWeights } from '../quant/measure';
 import { BatchIterator } from './batching';
-import { latestCheckpoint, pruneCheckpoints, restoreTrainerCheckpoint, saveTrainerCheckpoint, specHash } from './checkpoint';
+import { TokenCharCounter } from './char-accuracy';
+import { latestCheckpoint, pruneCheckpoints, removeStaleTemps, restoreTrainerCheckpoint, saveTrainerCheckpoint, specHash } from './checkpoint';
 import type { TrainerState } from './checkpoint';
 import type { PreparedData } from './data-prep';
 import { prepareData } from './data-prep';
@@ -35,6 +37,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Continue from the newest checkpoint in the output folder, if there is one. */
   resume?: boolean;
+  /** With resume: the newest checkpoint of this update or earlier (the last update whose metrics the host stored). */
+  resumeAtMost?: number;
   /** Checkpoints kept on disk (newest first); default 3. */
   keepCheckpoints?: number;
 }
@@ -64,6 +68,8 @@ interface Run {
   lastLoss: number | null;
   /** The frozen base's memory, measured from its tensors before the adapter was injected. */
   baseWeights: BaseWeightReport;
+  /** Decodes predicted tokens for the validation's character accuracy. */
+  tokenizer: TextTokenizer;
 }
 
 export async function runTraining(spec: RunSpec, o: TrainOptions): Promise<TrainResult> {
@@ -84,8 +90,9 @@ export async function runTraining(spec: RunSpec, o: TrainOptions): Promise<Train
     run = await setUp(spec, o, { output, backend, model, data, modelDir, baseWeights }, tok);
     return await trainLoop(run, emit);
   } catch (e) {
-    emit({ type: 'failed', step: run?.step ?? 0, error: errorToWire(e) });
-    throw e;
+    const err = storageError(e, output, 'resume the run: it continues from its last complete checkpoint');
+    emit({ type: 'failed', step: run?.step ?? 0, error: errorToWire(err) });
+    throw err;
   } finally {
     run?.optimizer.dispose();
     run?.adapter.remove();
@@ -105,10 +112,11 @@ async function setUp(spec: RunSpec, o: TrainOptions, base: Pick<Run, 'output' | 
   let iterator = new BatchIterator(base.data.train, base.data.batchOptions);
   const maxSteps = t.maxSteps ?? Math.ceil((iterator.batchesInEpoch(0) * (t.epochs ?? 1)) / t.gradientAccumulation);
   const run: Run = {
-    spec, o, ...base, adapter, optimizer, iterator, maxSteps,
+    spec, o, ...base, adapter, optimizer, iterator, maxSteps, tokenizer: tok,
     warmup: warmupSteps(maxSteps, t.warmupSteps, t.warmupRatio), step: 0, lastLoss: null,
   };
-  const ck = o.resume ? latestCheckpoint(base.output) : null;
+  removeStaleTemps(base.output); // what a killed earlier attempt left half-written is never read
+  const ck = o.resume ? latestCheckpoint(base.output, o.resumeAtMost) : null;
   if (ck) {
     if (ck.state.specHash !== specHash(spec)) {
       throw new PeftLabError('RESUME_MISMATCH',
@@ -180,8 +188,12 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
 }
 
 async function evaluate(run: Run, emit: (e: TrainEvent) => void): Promise<number> {
-  const r = await evaluateLoss(run.model, run.data.validation, run.data.batchOptions);
-  emit({ type: 'eval', step: run.step, valLoss: r.loss, valPerplexity: r.perplexity, tokens: r.tokens });
+  const tok = run.tokenizer;
+  const special = new Set([tok.bosId, tok.eosId, tok.padId].filter((id): id is number => id !== null));
+  const chars = new TokenCharCounter((id) => tok.decode([id]), special);
+  const r = await evaluateLoss(run.model, run.data.validation, run.data.batchOptions, (p, t) => chars.add(p, t));
+  const charAccuracy = Number.isNaN(chars.accuracy) ? undefined : chars.accuracy;
+  emit({ type: 'eval', step: run.step, valLoss: r.loss, valPerplexity: r.perplexity, tokens: r.tokens, ...(charAccuracy === undefined ? {} : { charAccuracy }) });
   return r.loss;
 }
 

@@ -10,13 +10,13 @@ import { TextTokenizer } from '../../engine/model/tokenizer';
 import { loadRecords } from '../../engine/train/dataset';
 import { renderExample, templateFields } from '../../engine/train/templates';
 import { tokenizeExample } from '../../engine/train/tokenize';
+import { checkDataFile, checkModelFolderFiles, checkPathText } from '../safe-files';
 import type { Handler, HandlerMap } from './types';
 
 export const registerDataset: Handler<'datasets/register'> = async ({ path: p, name, format }, { s }) => {
+  checkPathText(p, 'datasets/register path');
   const file = path.resolve(p);
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    throw new PeftLabError('FILE_NOT_FOUND', `${file} is not a file; pick a JSONL, JSON or CSV data file`);
-  }
+  await checkDataFile(file);
   const bytes = fs.readFileSync(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const existing = s.store.datasets.byPathAndHash(file, sha256);
@@ -39,6 +39,8 @@ const preview: Handler<'datasets/preview'> = async (p, { s }) => {
   if (!ds) throw new PeftLabError('BAD_ARGUMENT', `dataset ${p.datasetId} is not registered`);
   if (!model) throw new PeftLabError('BAD_ARGUMENT', `model ${p.modelId} is not registered`);
   if (!model.hasTokenizer) throw new PeftLabError('TOKENIZER_INVALID', `${model.path} has no tokenizer.json, so its inputs cannot be shown; register a model folder with its tokenizer`);
+  await checkModelFolderFiles(model.path);
+  await checkDataFile(ds.path);
   const tok = await TextTokenizer.fromDir(model.path);
   const records = await loadRecords({ path: ds.path, format: ds.format, fields: p.fields }, undefined, templateFields(p.template, true));
   let truncated = 0;

@@ -5,6 +5,7 @@ import type { SweepRecord } from '../../../src-shared/domain/records';
 import type { SweepSpec } from '../../../src-shared/domain/sweep-spec';
 import { PeftLabError } from '../../../src-shared/errors';
 import { cellRunSpec } from '../../sweep/cells';
+import { assertModelRunnable } from '../../sweep/model-check';
 import { preflight } from '../../sweep/preflight';
 import { runShortJob } from '../runs/short-job';
 import type { HostServices } from '../services';
@@ -48,6 +49,7 @@ const probe: Handler<'sweeps/probe'> = async ({ spec, cellKeys }, { s, signal, p
 /** Queues every runnable cell of a draft sweep as a run. */
 export async function launchSweep(s: HostServices, sweep: SweepRecord, signal?: AbortSignal): Promise<SweepRecord> {
   const spec = sweep.spec;
+  await assertModelRunnable(spec.model);
   const ctx = await preflightContext(s, spec, signal);
   const pf = preflight(spec, ctx);
   const ok = pf.cells.filter((c): c is CellPreflight => c.availability.state === 'ok');
@@ -80,6 +82,7 @@ export async function createSweep(spec: SweepSpec, launch: boolean, { s, signal 
   if (!pf.cells.some((c) => c.availability.state === 'ok')) {
     throw new PeftLabError('SPEC_INVALID', `no cell of "${spec.name}" can run: ${pf.cells.map((c) => ('reason' in c.availability ? c.availability.reason : '')).filter(Boolean).join('; ')}`);
   }
+  if (launch) await assertModelRunnable(abs.model);
   const sweep = s.store.sweeps.insert({ name: spec.name, spec: abs, status: 'draft' });
   s.bus.emit('sweep/updated', sweep);
   return launch ? launchSweep(s, sweep, signal) : sweep;

@@ -52,7 +52,10 @@ export class RunMonitor {
       case 'step':
         return this.onStep(e);
       case 'eval':
-        this.pushMetrics([{ name: 'val_loss', step: e.step, value: e.valLoss, epoch: null, tokens: this.tokensSoFar }]);
+        this.pushMetrics([
+          { name: 'val_loss', step: e.step, value: e.valLoss, epoch: null, tokens: this.tokensSoFar },
+          ...(e.charAccuracy === undefined ? [] : [{ name: 'char_accuracy' as const, step: e.step, value: e.charAccuracy, epoch: null, tokens: this.tokensSoFar }]),
+        ]);
         this.s.store.runEvents.add(this.runId, 'eval', e);
         this.persist({ valLoss: e.valLoss }, true);
         return;

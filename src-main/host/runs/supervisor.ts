@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TrainEvent } from '../../../src-shared/domain/train-events';
 import type { HostToWorker, WorkerToHost } from '../../../src-shared/protocol/worker';
+import { parseWorkerMessage } from '../../../src-shared/protocol/worker-schema';
 import type { WireError } from '../../../src-shared/errors';
 import { workerCommand } from './worker-command';
 
@@ -45,7 +46,14 @@ export class WorkerProcess {
       this.stderrTail.push(...d.toString('utf8').split('\n').filter((l) => l.trim()));
       this.stderrTail.splice(0, Math.max(0, this.stderrTail.length - 20));
     });
-    this.child.on('message', (m: WorkerToHost) => {
+    this.child.on('message', (raw: unknown) => {
+      const { message: m, problem } = parseWorkerMessage(raw);
+      if (!m) {
+        // Checked against the shared schema: a malformed message stops this worker, never the host.
+        this.stderrTail.push(`protocol error: the worker sent a malformed message (${problem})`);
+        this.kill();
+        return;
+      }
       if (m.kind === 'event') this.lastEvent = m.event;
       cb.onMessage(m);
     });

@@ -14,6 +14,8 @@ export interface RunRow {
   output_dir: string | null; error_json: string | null; queued_at: string | null; started_at: string | null;
   finished_at: string | null; updated_at: string;
   base_format: string | null; base_weight_bytes: number | null; base_bits_per_weight: number | null;
+  /** Migration 7's column; absent (undefined) until that migration is listed in MIGRATIONS. */
+  worker?: string | null;
 }
 
 export function runRecord(r: RunRow): RunRecord {
@@ -25,6 +27,7 @@ export function runRecord(r: RunRow): RunRecord {
     backend: r.backend, device: r.device, outputDir: r.output_dir, error: fromJsonOrNull<WireError>(r.error_json),
     queuedAt: r.queued_at, startedAt: r.started_at, finishedAt: r.finished_at, updatedAt: r.updated_at,
     baseFormat: r.base_format, baseWeightBytes: r.base_weight_bytes, baseBitsPerWeight: r.base_bits_per_weight,
+    worker: r.worker ?? null,
   };
 }
 

@@ -43,6 +43,8 @@ export interface RunsRepo {
   detail(id: number): RunDetail | null;
   /** Ordered by id. */
   list(filter?: { sweepId?: number }): RunRecord[];
+  /** The ids of a sweep's runs, ascending (no row decoding). */
+  idsOf(sweepId: number): number[];
   /** The oldest queued run, or null. */
   nextQueued(): RunRecord | null;
   /** Sets the given fields (undefined: unchanged; null: cleared), always bumping updatedAt. */
@@ -64,6 +66,7 @@ export function createRunsRepo(db: Database.Database, clock: Clock, artifacts: A
   const one = db.prepare<[number], RunRow>('SELECT * FROM runs WHERE id = ?');
   const all = db.prepare<[], RunRow>('SELECT * FROM runs ORDER BY id');
   const bySweep = db.prepare<[number], RunRow>('SELECT * FROM runs WHERE sweep_id = ? ORDER BY id');
+  const idsStmt = db.prepare<[number], number>('SELECT id FROM runs WHERE sweep_id = ? ORDER BY id').pluck(true);
   const next = db.prepare<[], RunRow>("SELECT * FROM runs WHERE status = 'queued' ORDER BY id LIMIT 1");
   const setDir = db.prepare<[string | null, string, number], RunRow>(
     'UPDATE runs SET output_dir = ?, updated_at = ? WHERE id = ? RETURNING *');
@@ -88,6 +91,7 @@ export function createRunsRepo(db: Database.Database, clock: Clock, artifacts: A
       return r ? runDetail(r, artifacts.list(id), events.list(id, DETAIL_EVENTS)) : null;
     }),
     list: (filter = {}) => (filter.sweepId === undefined ? all.all() : bySweep.all(filter.sweepId)).map(runRecord),
+    idsOf: (sweepId) => idsStmt.all(sweepId),
     nextQueued: () => { const r = next.get(); return r ? runRecord(r) : null; },
     update(id, patch) {
       const row = patchStmt.get(runPatchParams(id, patch, isoNow(clock)));

@@ -115,6 +115,17 @@ const cases: Case[] = [
     mentions: ['"a"'],
   },
   {
+    name: 'entry nested 100,000 lists deep (was a RangeError while building the message)',
+    bytes: rawSafetensors(`{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, goodData),
+    mentions: ['"a"'],
+  },
+  {
+    name: 'shape that would need 256 TiB (F32 [2^20, 2^20, 2^6]) in a 12-byte data section',
+    bytes: rawSafetensors(`{"a":${entry('F32', [2 ** 20, 2 ** 20, 2 ** 6], 0, 2 ** 48)}}`, goodData),
+    mentions: ['"a"'],
+  },
+  { name: 'metadata is a list', bytes: rawSafetensors(`{"__metadata__":["pt"],"a":${entry('F32', [3], 0, 12)}}`, goodData), mentions: ['__metadata__'] },
+  {
     name: 'metadata value not a string',
     bytes: rawSafetensors(`{"__metadata__":{"format":1},"a":${entry('F32', [3], 0, 12)}}`, goodData),
     mentions: ['format'],

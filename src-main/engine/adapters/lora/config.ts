@@ -37,8 +37,8 @@ export function planLoraModules(model: ModelShape, cfg: LoraConfig): LoraModuleP
     where: 'method.targetModules',
   });
   return targets.map((m) => {
-    const r = patternValue(cfg.rankPattern, m.name, cfg.r);
-    const alpha = patternValue(cfg.alphaPattern, m.name, cfg.loraAlpha);
+    const r = patternValue(cfg.rankPattern, m.name, cfg.r, 'method.rankPattern (rank_pattern)');
+    const alpha = patternValue(cfg.alphaPattern, m.name, cfg.loraAlpha, 'method.alphaPattern (alpha_pattern)');
     if (r > Math.min(m.inFeatures, m.outFeatures)) {
       throw new PeftLabError('RANK_TOO_LARGE',
         `method.r = ${r} is larger than module ${m.name} allows (in ${m.inFeatures}, out ${m.outFeatures}); ` +

@@ -1,5 +1,6 @@
 // LoRA's adapter_config.json in PEFT's form (peft-spec §6.2; representative PEFT ≈0.13 key set) and back.
 import { PeftLabError } from '../../../../src-shared/errors';
+import { previewValue } from '../../../../src-shared/preview';
 import type { LoraConfig } from '../../../../src-shared/domain/methods';
 import { pyFloat } from '../peft-json';
 import { isAllLinear, savedTargetNames } from '../targets';
@@ -48,7 +49,7 @@ export function isLoraPeftConfig(json: Record<string, unknown>): boolean {
 export function loraFromPeftConfig(json: Record<string, unknown>, where: string): LoraConfig {
   const unsupported: string[] = [];
   if (json.use_dora) unsupported.push('use_dora');
-  if (json.bias && json.bias !== 'none') unsupported.push(`bias="${String(json.bias)}"`);
+  if (json.bias && json.bias !== 'none') unsupported.push(`bias=${previewValue(json.bias)}`);
   if (Array.isArray(json.modules_to_save) && json.modules_to_save.length) unsupported.push('modules_to_save');
   if (json.fan_in_fan_out) unsupported.push('fan_in_fan_out');
   if (unsupported.length) {

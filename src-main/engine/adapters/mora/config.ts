@@ -43,7 +43,7 @@ export function planMoraModules(model: ModelShape, cfg: MoraConfig): MoraModuleP
   });
   const variants = moraTypesUsed(cfg).map(moraVariant);
   return targets.map((m) => {
-    const r = patternValue(cfg.rankPattern, m.name, cfg.r);
+    const r = patternValue(cfg.rankPattern, m.name, cfg.r, 'method.rankPattern (rank_pattern)');
     const { inFeatures: n, outFeatures: out } = m;
     const rHat = moraRank(n, out, r, moraVariant(cfg.moraType).evenRank);
     for (const v of variants) {

@@ -2,6 +2,7 @@
 // "peft_type": "LORA", plus "use_mora": true and "mora_type"; "r" is the user's r (r̂ is recomputed on load from
 // the module shapes). ReMoRA settings are training-time only and not saved (the fork saves none either).
 import { PeftLabError } from '../../../../src-shared/errors';
+import { previewValue } from '../../../../src-shared/preview';
 import type { MoraConfig } from '../../../../src-shared/domain/methods';
 import { MORA_TYPES } from '../../../../src-shared/domain/methods';
 import { pyFloat } from '../peft-json';
@@ -52,7 +53,7 @@ export function isMoraPeftConfig(json: Record<string, unknown>): boolean {
 export function moraFromPeftConfig(json: Record<string, unknown>, where: string): MoraConfig {
   const unsupported: string[] = [];
   if (json.use_dora) unsupported.push('use_dora');
-  if (json.bias && json.bias !== 'none') unsupported.push(`bias="${String(json.bias)}"`);
+  if (json.bias && json.bias !== 'none') unsupported.push(`bias=${previewValue(json.bias)}`);
   if (Array.isArray(json.modules_to_save) && json.modules_to_save.length) unsupported.push('modules_to_save');
   if (json.fan_in_fan_out) unsupported.push('fan_in_fan_out');
   if (unsupported.length) {
@@ -61,7 +62,7 @@ export function moraFromPeftConfig(json: Record<string, unknown>, where: string)
   const type = json.mora_type ?? 1;
   if (!(MORA_TYPES as readonly unknown[]).includes(type)) {
     throw new PeftLabError('ADAPTER_INVALID',
-      `${where}: mora_type ${JSON.stringify(type)} is not one of ${MORA_TYPES.join(', ')} (type 5 is undefined in the reference implementation)`);
+      `${where}: mora_type ${previewValue(type)} is not one of ${MORA_TYPES.join(', ')} (type 5 is undefined in the reference implementation)`);
   }
   return parseMoraConfig({
     r: json.r ?? 8,
