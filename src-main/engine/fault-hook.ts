@@ -33,3 +33,13 @@ export function checkpointWriteEnded(): void {
 export function faultPoint(stage: FaultStage): void {
   if (armed && fault?.stage === stage) process.kill(process.pid, 'SIGKILL');
 }
+
+// TEST HOOK, likewise: PEFT_LAB_STEP_DELAY_MS=N makes every training update wait N ms after it is reported, so a
+// test can act on a run while it is mid-way (stop it, kill its worker) even where the tiny test model trains
+// faster than a stop request travels. Unset (always, outside those tests) it costs nothing.
+const stepDelayMs = Math.max(0, Number(process.env.PEFT_LAB_STEP_DELAY_MS ?? 0) || 0);
+
+/** Waits the test delay after an update; resolves at once when the hook is off. */
+export async function stepPause(): Promise<void> {
+  if (stepDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, stepDelayMs));
+}

@@ -13,6 +13,7 @@ import { useBackend } from '../backends/index';
 import type { BackendInfo } from '../backends/index';
 import { writeJsonAtomic } from '../files';
 import { storageError } from '../storage-errors';
+import { stepPause } from '../fault-hook';
 import type { CausalLM } from '../model/causal-lm';
 import { loadModel } from '../model/load';
 import { TextTokenizer } from '../model/tokenizer';
@@ -173,6 +174,7 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
     const it = run.iterator.state();
     const epoch = it.epoch + it.cursor / data.train.length; // fractional, as the HF Trainer reports it
     emit({ type: 'step', step: run.step, loss: r.loss, lr, gradNorm: r.gradNorm, tokens: r.tokens, tokensPerSecond: r.tokens / seconds, epoch, seconds });
+    await stepPause(); // test hook (engine/fault-hook.ts); nothing unless PEFT_LAB_STEP_DELAY_MS is set
     if (t.evalEvery > 0 && run.step % t.evalEvery === 0 && run.step < stopAt) valLoss = await evaluate(run, emit);
     if (t.checkpointEvery > 0 && run.step % t.checkpointEvery === 0) {
       await checkpoint(run, emit);
