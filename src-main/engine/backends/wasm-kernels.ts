@@ -5,12 +5,16 @@
 // - UnsortedSegmentSum: missing; it is the gradient of gather (embedding backprop) and of stridedSlice/topk
 //   (gradients.ts).
 // - GatherV2 with batchDims > 0: the wasm kernel returns wrong values or reads out of bounds
-//   (e.g. params (3,5), indices (3,1), axis 1, batchDims 1); we run that case in JS and keep wasm for batchDims 0.
+//   (e.g. params (3,5), indices (3,1), axis 1, batchDims 1); we run that case in JS. With batchDims 0 the wasm
+//   kernel is correct but slow (6–8 ms to gather 1,016 rows of 256 floats, 7% of a LoRA step, issue #8): gatherRows
+//   copies whole slices between heap views instead.
 // - StridedSlice of int32/bool with strides: the general wasm path copies 4-byte elements and labels the result
 //   float32 (int32 data read as tiny floats; bool data wrong). We feed it int32 and relabel the result.
 // - OneHot with a float dtype: fills the float32 output with int32 bit patterns (1 reads as 1.4e-45). Done in JS.
 // - Identity: copies its input; autodiff calls it hundreds of times per training step. Tensors are immutable, so
-//   it shares the data and counts a reference instead, as the cpu backend and wasm's own Reshape do.
+//   it shares the data and counts a reference instead, as the cpu backend and wasm's own Reshape do. The same for
+//   Cast to the dtype a tensor already has (the gradient of every multiply casts its operands to float32: 75 copies
+//   per LoRA step, 3% of it). Cast to bool: wasm truncates to a byte (-2 → 254); done in JS as x ≠ 0.
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
@@ -54,6 +58,35 @@ export function gatherBatchedJs(wasm: BackendWasm, x: TensorInfo, indices: Tenso
   return wasm.makeOutput(info.outputShape, x.dtype, undefined, out);
 }
 
+/** gather with batchDims 0, slices copied within the wasm heap: out[o, j, s] = x[o, indices[j], s]. */
+export function gatherRows(wasm: BackendWasm, x: TensorInfo, indices: TensorInfo, axis: number): TensorInfo {
+  const info = tf.backend_util.segment_util.collectGatherOpShapeInfo(x, indices, axis, 0);
+  const { outerSize, dimSize, sliceSize } = info;
+  const out = wasm.makeOutput(info.outputShape, x.dtype);
+  if (tf.util.sizeFromShape(info.outputShape) === 0) return out;
+  // Views after makeOutput: allocating can grow the heap, which detaches views taken before.
+  const ids = wasm.typedArrayFromHeap(indices);
+  const xs = wasm.typedArrayFromHeap(x);
+  const ys = wasm.typedArrayFromHeap(out);
+  const n = ids.length;
+  for (let j = 0; j < n; j++) {
+    const index = ids[j];
+    if (!(index >= 0 && index < dimSize)) {
+      wasm.disposeData(out.dataId);
+      throw new Error(`GatherV2: the index value ${index} is not in [0, ${dimSize - 1}]`);
+    }
+  }
+  for (let o = 0; o < outerSize; o++) {
+    for (let j = 0; j < n; j++) {
+      const src = (o * dimSize + ids[j]) * sliceSize;
+      const dst = (o * n + j) * sliceSize;
+      if (sliceSize === 1) ys[dst] = xs[src];
+      else ys.set(xs.subarray(src, src + sliceSize), dst);
+    }
+  }
+  return out;
+}
+
 function replaceGatherV2(): void {
   const original = tf.getKernel('GatherV2', 'wasm');
   if (original === undefined) return;
@@ -61,10 +94,13 @@ function replaceGatherV2(): void {
     ...original, // keeps setupFunc, which binds the wasm function
     kernelFunc: (args) => {
       const batchDims = (args.attrs?.batchDims as number | undefined) ?? 0;
-      if (batchDims === 0) return original.kernelFunc(args);
       const x = args.inputs.x as TensorInfo;
+      const indices = args.inputs.indices as TensorInfo;
       const axis = tf.util.parseAxisParam(args.attrs?.axis as number, x.shape)[0];
-      return gatherBatchedJs(args.backend as BackendWasm, x, args.inputs.indices as TensorInfo, axis, batchDims);
+      const plain = x.dtype === 'float32' || x.dtype === 'int32' || x.dtype === 'bool';
+      if (batchDims === 0 && plain && indices.dtype === 'int32') return gatherRows(args.backend as BackendWasm, x, indices, axis);
+      if (batchDims === 0) return original.kernelFunc(args);
+      return gatherBatchedJs(args.backend as BackendWasm, x, indices, axis, batchDims);
     },
   };
   tf.unregisterKernel('GatherV2', 'wasm');
@@ -128,17 +164,37 @@ export function registerWasmTrainingKernels(): void {
       },
     });
   }
-  const identity = tf.getKernel('Identity', 'wasm');
-  if (identity !== undefined) {
-    tf.unregisterKernel('Identity', 'wasm');
-    tf.registerKernel({
-      ...identity,
-      kernelFunc: (args) => {
-        const x = args.inputs.x as TensorInfo;
-        if (x.dtype === 'string') return identity.kernelFunc(args);
-        (args.backend as BackendWasm).incRef(x.dataId);
-        return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-      },
-    });
-  }
+  shareWhen('Identity', () => true);
+  shareWhen('Cast', (x, attrs) => attrs?.dtype === x.dtype, castToBool);
+}
+
+/** Cast to bool is x ≠ 0; wasm's kernel truncates to a byte instead (-2 became 254, 3 stayed 3). */
+function castToBool(args: Parameters<KernelFunc>[0]): TensorInfo | null {
+  const x = args.inputs.x as TensorInfo;
+  if (args.attrs?.dtype !== 'bool' || (x.dtype !== 'float32' && x.dtype !== 'int32')) return null;
+  const wasm = args.backend as BackendWasm;
+  const out = wasm.makeOutput(x.shape, 'bool');
+  const xs = wasm.typedArrayFromHeap(x);
+  const ys = wasm.typedArrayFromHeap(out);
+  for (let i = 0; i < xs.length; i++) ys[i] = xs[i] !== 0 ? 1 : 0;
+  return out;
+}
+
+/**
+ * Re-registers `name` on wasm so that, when `same` holds, the result shares its input's data (a counted reference);
+ * otherwise `fix` (when it returns a result) or the original kernel.
+ */
+function shareWhen(name: string, same: (x: TensorInfo, attrs: tf.NamedAttrMap | undefined) => boolean, fix?: (args: Parameters<KernelFunc>[0]) => TensorInfo | null): void {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({
+    ...kernel,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as TensorInfo;
+      if (x.dtype === 'string' || !same(x, args.attrs)) return fix?.(args) ?? kernel.kernelFunc(args);
+      (args.backend as BackendWasm).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
 }

@@ -5,7 +5,8 @@
 //   O(n·k·m) product) and call the fast path.
 // - When ONNX Runtime loads (native-matmul.ts), products big enough to amortise a call (NATIVE_MIN_MACS) go to its
 //   multi-threaded native sgemm: 2-D products (and a batch of rows against one matrix, folded into rows) as one Gemm
-//   with the transposes folded in; other batched products as one batched MatMul after explicit transposes.
+//   with the transposes folded in; other batched products as one batched product with its transposes done inside
+//   ONNX Runtime (native-matmul.ts).
 //   `setNativeMatmul(false)` (or PEFT_LAB_NATIVE_MATMUL=off) keeps everything on wasm.
 // Legend: batch dims ..., a (…, n, k), b (…, k, m); a1×a2 and b1×b2 are the stored last two dims.
 import * as tf from '@tensorflow/tfjs';
@@ -57,8 +58,6 @@ interface Product {
   B: TensorInfo;
   transA: boolean;
   transB: boolean;
-  /** Transposes the last two dims with wasm's kernel; the caller disposes the result. */
-  explicit: (t: TensorInfo) => TensorInfo;
 }
 
 /** The product on ONNX Runtime, or null when it does not apply (off, dtype, size, batch shapes tfjs rejects). */
@@ -83,10 +82,8 @@ function nativeProduct(nat: NativeMatmul, p: Product): TensorInfo | null {
     nat.gemm(heap(A), [batchA * a1, a2], heap(B), [b1, b2], transA, transB, heap(out));
     return out;
   }
-  const a = transA ? p.explicit(A) : A;
-  const b = transB ? p.explicit(B) : B;
   const out = wasm.makeOutput([...batchShape, n, m], 'float32');
-  nat.batched(heap(a), [batchA, n, k], heap(b), [batchB, k, m], heap(out));
+  nat.batched(heap(A), [batchA, a1, a2], heap(B), [batchB, b1, b2], transA, transB, heap(out));
   return out;
 }
 
@@ -106,7 +103,7 @@ export function replaceBatchMatMul(): void {
       return out;
     };
     try {
-      const viaNative = native ? nativeProduct(native, { wasm, A, B, transA: !!transposeA, transB: !!transposeB, explicit }) : null;
+      const viaNative = native ? nativeProduct(native, { wasm, A, B, transA: !!transposeA, transB: !!transposeB }) : null;
       if (viaNative !== null) return viaNative;
       // Output rows n and columns m; a transpose copies k·m (or n·k) values, so it pays off only when the
       // product reuses them often enough (single-row decoding steps keep the strided path).

@@ -71,3 +71,34 @@ for (const [label, native] of [['every product native', true], ['no native matmu
     it.each(products.map((c) => [c.name, c] as const))('%s', (_name, c) => agreesWithCpu(c, `wasm (${label})`));
   });
 }
+
+// The wasm gather (wasm-kernels.ts, gatherRows) copies within the heap; an index outside the gathered axis is an
+// error that names the index and the range, and leaves no tensor behind.
+describe('gather on wasm with an index out of range', () => {
+  it('throws a clear error and leaks nothing', async () => {
+    await useBackend('wasm');
+    const before = tf.memory().numTensors;
+    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+    const ids = tf.tensor1d([0, 3], 'int32');
+    expect(() => tf.gather(x, ids)).toThrow(/index value 3 is not in \[0, 2\]/);
+    tf.dispose([x, ids]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+// Identity and same-dtype Cast share their input's data on wasm (wasm-kernels.ts, shareWhen): the result outlives
+// its input, and the memory goes back when both are disposed.
+describe('shared data on wasm (Identity, Cast to the same dtype)', () => {
+  it('keeps a cast result readable after its input is disposed and frees the data with the last reference', async () => {
+    await useBackend('wasm');
+    const before = tf.memory().numBytes;
+    const x = tf.tensor1d([1.5, -2, 3]);
+    const same = tf.cast(x, 'float32');
+    const other = tf.cast(x, 'int32');
+    x.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2, 3]);
+    expect(Array.from(await other.data())).toEqual([1, -2, 3]);
+    tf.dispose([same, other]);
+    expect(tf.memory().numBytes).toBe(before);
+  });
+});
