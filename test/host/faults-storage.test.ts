@@ -1,8 +1,11 @@
 // Disk full and read-only data folders: a clear error naming the folder and the fix, nothing corrupted, stored rows
 // intact, the runs resumable. Disk full is a file-size limit (RLIMIT_FSIZE through prlimit: writes past it fail
 // with EFBIG, as they fail with ENOSPC on a full disk; no mount needed, so it works in CI containers). Read-only is
-// a folder this user may not write: chmod when not root; as root (here and in CI) chmod does not stop root, so the
-// CLI runs as the unprivileged user 65534 through setpriv.
+// a folder this user may not write: chmod. Root (here and in CI) ignores file modes through two capabilities, so as
+// root the CLI runs through setpriv without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: still root, still the owner
+// of the checkout and of the data folder (so it reads the sources wherever the checkout is, even in a 0700 folder),
+// but bound by the folder's modes like any user. (Running it as user 65534 instead skipped these tests in CI,
+// whose fresh clone sits in a 0700 folder that user cannot read.)
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -17,11 +20,20 @@ import { startHost, tinySweep, until } from './helpers';
 const { root, study } = studyFolder('peft-faults-disk-');
 
 const isRoot = process.getuid?.() === 0;
-const AS_NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-/** As root: can user 65534 run the CLI from this checkout (setpriv present, sources readable)? */
-const nobodyCanRun = !isRoot || spawnSync(AS_NOBODY[0], [...AS_NOBODY.slice(1), process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(BIN)})`]).status === 0;
+const DAC_CAPS = '-dac_override,-dac_read_search';
+const WITHOUT_DAC = ['setpriv', `--inh-caps=${DAC_CAPS}`, `--bounding-set=${DAC_CAPS}`];
+/** As root: does root without those capabilities read the CLI and get refused by a folder of mode 0555? */
+function modesBindRoot(): boolean {
+  const probe = fs.mkdtempSync(path.join(root, 'probe-'));
+  fs.chmodSync(probe, 0o555);
+  const code = `require('fs').accessSync(${JSON.stringify(BIN)}); try { require('fs').writeFileSync(${JSON.stringify(path.join(probe, 'x'))}, ''); process.exit(3); } catch { process.exit(0); }`;
+  const ok = spawnSync(WITHOUT_DAC[0], [...WITHOUT_DAC.slice(1), process.execPath, '-e', code]).status === 0;
+  fs.chmodSync(probe, 0o755);
+  return ok;
+}
+const unprivilegedRuns = !isRoot || modesBindRoot();
 const hasPrlimit = spawnSync('prlimit', ['--version']).status === 0;
-const unprivileged = isRoot ? AS_NOBODY : [];
+const unprivileged = isRoot ? WITHOUT_DAC : [];
 const env = { HOME: root, PEFT_LAB_THREADS: '1' };
 
 const sha = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -55,16 +67,16 @@ function specFile(name: string, training: Record<string, number>): string {
   return file;
 }
 
-describe.skipIf(!nobodyCanRun)('read-only data folder', () => {
+describe.skipIf(!unprivilegedRuns)('read-only data folder', () => {
   it('refuses to start with an error naming the folder and the fix, leaving the database byte for byte as it was', async () => {
     const dataDir = path.join(root, 'readonly');
     await seeded(dataDir);
     const db = path.join(dataDir, 'peft-lab.db');
     const before = sha(db);
-    if (!isRoot) fs.chmodSync(dataDir, 0o555);
+    fs.chmodSync(dataDir, 0o555);
     const cli = startCli(['sweep', 'run', specFile('ro', { maxSteps: 4, checkpointEvery: 2 }), '--data', dataDir], unprivileged, env);
     const { code } = await cli.exited;
-    if (!isRoot) fs.chmodSync(dataDir, 0o755);
+    fs.chmodSync(dataDir, 0o755);
     console.log(`read-only data folder → ${cli.stderr().trim()}`);
     expect(code).toBe(1);
     expect(cli.stderr()).toMatch(new RegExp(`^peft-lab: error: cannot write to ${dataDir}: it is read-only or not writable by this user .*EACCES.*Make ${dataDir} writable, or choose another data folder with --data\\. Nothing already stored was changed\\.\\n$`));
@@ -78,7 +90,6 @@ describe.skipIf(!nobodyCanRun)('read-only data folder', () => {
   it('made read-only while a run trains: the run is interrupted with the folder and the fix, stored rows intact, resumable', async () => {
     const dataDir = path.join(root, 'goes-readonly');
     fs.mkdirSync(dataDir);
-    if (isRoot) fs.chownSync(dataDir, 65534, 65534);
     const cli = startCli(['sweep', 'run', specFile('ro-later', { maxSteps: 100_000, checkpointEvery: 4 }), '--data', dataDir], unprivileged, env);
     await until('a checkpoint written', () => /running step (9|\d\d)\//.test(cli.stderr()) || null);
     // Everything read-only (the database stays writable through the host's open file, as on a remount).
