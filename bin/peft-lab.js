@@ -1,7 +1,34 @@
 #!/usr/bin/env node
 // The `peft-lab` command. Runs the TypeScript sources directly through tsx so that it works in a fresh
 // checkout right after `npm install`, with no build step.
+//
+// The commands that train or generate in this process (train, generate, perplexity) start once more on Linux, with
+// the glibc malloc settings run workers get (src-main/engine/backends/malloc-tunables.ts): glibc reads them only when
+// a process starts. This process then only relays: SIGTERM and SIGHUP are passed on; SIGINT from a terminal already
+// reaches both (same process group), so it is not passed on again (a second SIGINT stops a training at once); the
+// exit status is the child's.
+import { spawn } from 'node:child_process';
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src-main/cli/main.ts');
+const { envForInProcessCompute } = await import('../src-main/engine/backends/malloc-tunables.ts');
+const env = envForInProcessCompute(process.argv[2], process.env);
+if (env === null) {
+  await import('../src-main/cli/main.ts');
+} else {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  process.on('SIGINT', () => undefined);
+  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('error', (err) => {
+    process.stderr.write(`peft-lab: error: could not start ${process.execPath}: ${err.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else {
+      process.exit(code ?? 1);
+    }
+  });
+}

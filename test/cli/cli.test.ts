@@ -1,6 +1,6 @@
 // The `peft-lab` command as a person runs it: a real process per call (bin/peft-lab.js), help on every
 // subcommand, clear errors for bad flags, JSON outputs, and train → generate with the adapter it wrote.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -106,7 +106,31 @@ describe('train → generate → perplexity', () => {
     const cfg = JSON.parse(fs.readFileSync(path.join(root, 'out', 'adapter_config.json'), 'utf8'));
     expect(cfg).toMatchObject({ peft_type: 'LORA', r: 8, lora_alpha: 16, task_type: 'CAUSAL_LM', inference_mode: true });
     expect(cfg.target_modules).toEqual(['down_proj', 'gate_proj', 'k_proj', 'o_proj', 'q_proj', 'up_proj', 'v_proj']);
+    // On Linux bin/peft-lab.js starts training commands once more with the run workers' malloc settings.
+    const info = JSON.parse(fs.readFileSync(path.join(root, 'out', 'run_info.json'), 'utf8'));
+    if (process.platform === 'linux') expect(info.glibcTunables).toContain('glibc.malloc.hugetlb=1');
   });
+
+  it('train started again with the malloc settings: SIGTERM to the command stops the training at a checkpoint', async () => {
+    fs.writeFileSync(path.join(root, 'run-long.json'), JSON.stringify({
+      ...JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')), training: { maxSteps: 100_000, batchSize: 3, learningRate: 1e-2, checkpointEvery: 100_000 }, output: 'out-long',
+    }));
+    const child = spawn(process.execPath, [BIN, 'train', '--spec', 'run-long.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    while (!stdout.includes('"type":"step"')) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const code = await exited;
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number });
+    const lastStep = events.filter((e) => e.type === 'step').pop()!.step!;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(new RegExp(`run stopped at update ${lastStep}; resume continues from there`));
+    expect(events.filter((e) => e.type === 'checkpoint').map((e) => e.step)).toEqual([lastStep]);
+    expect(lastStep).toBeLessThan(100_000);
+  }, 120_000);
 
   it('train --gradient-checkpointing records the setting and trains to the same losses', () => {
     const short = (output: string) => JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')), training: { maxSteps: 3, batchSize: 3, learningRate: 1e-2 }, output });

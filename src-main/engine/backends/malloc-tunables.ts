@@ -33,3 +33,16 @@ export function withMallocTunables(env: NodeJS.ProcessEnv, platform: NodeJS.Plat
   if (platform !== 'linux' || env.PEFT_LAB_MALLOC_TUNABLES === 'off') return env;
   return { ...env, GLIBC_TUNABLES: tunablesWith(env.GLIBC_TUNABLES) };
 }
+
+/** CLI commands that train or generate in their own process (the others start workers or do no tensor work). */
+export const IN_PROCESS_COMPUTE_COMMANDS: readonly string[] = ['train', 'generate', 'perplexity'];
+
+/**
+ * The environment to start `command` again with so that it gets the malloc settings, or null when there is no need:
+ * another command, not Linux, switched off, or the settings are already in place (the restarted process itself).
+ */
+export function envForInProcessCompute(command: string | undefined, env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): NodeJS.ProcessEnv | null {
+  if (command === undefined || !IN_PROCESS_COMPUTE_COMMANDS.includes(command)) return null;
+  const next = withMallocTunables(env, platform);
+  return next === env || next.GLIBC_TUNABLES === env.GLIBC_TUNABLES ? null : next;
+}

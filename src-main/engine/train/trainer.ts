@@ -148,6 +148,8 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
   await writeJsonAtomic(path.join(run.output, 'run_info.json'), {
     spec, backend: run.backend, tfjs: tf.version_core, parameters: { trainable: report.trainable, all: report.all, line: report.line },
     baseWeights: run.baseWeights,
+    // The malloc settings this process started with (malloc-tunables.ts): they move speed, so they are recorded.
+    glibcTunables: process.env.GLIBC_TUNABLES ?? null,
   });
   const stopAt = Math.min(run.maxSteps, t.stopAfter ?? Infinity);
   let lastCheckpointStep = -1;
@@ -175,6 +177,10 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
     const epoch = it.epoch + it.cursor / data.train.length; // fractional, as the HF Trainer reports it
     emit({ type: 'step', step: run.step, loss: r.loss, lr, gradNorm: r.gradNorm, tokens: r.tokens, tokensPerSecond: r.tokens / seconds, epoch, seconds });
     await stepPause(); // test hook (engine/fault-hook.ts); nothing unless PEFT_LAB_STEP_DELAY_MS is set
+    // One turn of the event loop per update: on wasm and cpu every await of a step resolves as a microtask, so
+    // without it a SIGTERM/SIGINT handler or the host's stop message never ran until the next file write (found by
+    // the CLI test that stops `peft-lab train`: 100k updates ran past the signal).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (t.evalEvery > 0 && run.step % t.evalEvery === 0 && run.step < stopAt) valLoss = await evaluate(run, emit);
     if (t.checkpointEvery > 0 && run.step % t.checkpointEvery === 0) {
       await checkpoint(run, emit);

@@ -2,7 +2,7 @@
 // GLIBC_TUNABLES (theirs win), Linux only, off with PEFT_LAB_MALLOC_TUNABLES=off, and really in a run worker's env.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { tunablesWith, withMallocTunables } from '../../../src-main/engine/backends/malloc-tunables';
+import { envForInProcessCompute, tunablesWith, withMallocTunables } from '../../../src-main/engine/backends/malloc-tunables';
 import { workerCommand } from '../../../src-main/host/runs/worker-command';
 
 const OURS = 'glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=2147483647:glibc.malloc.hugetlb=1';
@@ -28,6 +28,17 @@ describe('malloc tunables for training processes', () => {
     expect(withMallocTunables({ ...env, PEFT_LAB_MALLOC_TUNABLES: 'off' }, 'linux').GLIBC_TUNABLES).toBeUndefined();
     expect(withMallocTunables(env, 'linux').GLIBC_TUNABLES).toBe(OURS);
     expect(env).toEqual({ PATH: '/bin' });
+  });
+
+  it('restarts only the CLI commands that compute in their own process, once, on Linux', () => {
+    const env = { PATH: '/bin' };
+    for (const command of ['train', 'generate', 'perplexity']) expect(envForInProcessCompute(command, env, 'linux')?.GLIBC_TUNABLES).toBe(OURS);
+    for (const command of ['serve', 'sweep', 'worker', 'plan', undefined]) expect(envForInProcessCompute(command, env, 'linux')).toBeNull();
+    expect(envForInProcessCompute('train', env, 'darwin')).toBeNull();
+    expect(envForInProcessCompute('train', { ...env, PEFT_LAB_MALLOC_TUNABLES: 'off' }, 'linux')).toBeNull();
+    // The restarted process already has them: no second restart. A user who set all three keeps theirs, unrestarted.
+    expect(envForInProcessCompute('train', { ...env, GLIBC_TUNABLES: OURS }, 'linux')).toBeNull();
+    expect(envForInProcessCompute('train', { ...env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0:glibc.malloc.mmap_threshold=1:glibc.malloc.trim_threshold=1' }, 'linux')).toBeNull();
   });
 
   it.runIf(process.platform === 'linux')('reaches a run worker\'s environment, and glibc accepts every setting', () => {
