@@ -12,6 +12,7 @@ import { encodePrompt } from '../engine/generate/prompt';
 import { loadModel } from '../engine/model/load';
 import { TextTokenizer } from '../engine/model/tokenizer';
 import { renderPrompt } from '../engine/train/templates';
+import { nextTurn } from '../engine/event-loop';
 
 export async function runGenerateJob(job: GenerateJob, send: (m: WorkerToHost) => void, signal: AbortSignal): Promise<void> {
   await useBackend(job.backend);
@@ -31,6 +32,7 @@ export async function runGenerateJob(job: GenerateJob, send: (m: WorkerToHost) =
     for (const t of job.targets) {
       library.activate(t.adapterDir ? t.key : null);
       for (const p of prompts.filter((q) => t.promptIds.includes(q.id))) {
+        await nextTurn(); // lets a SIGTERM or disconnect abort between prompts (event-loop.ts)
         if (signal.aborted) throw new PeftLabError('CANCELLED', 'generation stopped');
         const r = await generate(model, encodePrompt(tok, p.text), opts, {
           tokenizer: tok,

@@ -14,6 +14,7 @@ import type { BackendInfo } from '../backends/index';
 import { writeJsonAtomic } from '../files';
 import { storageError } from '../storage-errors';
 import { stepPause } from '../fault-hook';
+import { nextTurn } from '../event-loop';
 import type { CausalLM } from '../model/causal-lm';
 import { loadModel } from '../model/load';
 import { TextTokenizer } from '../model/tokenizer';
@@ -177,10 +178,9 @@ async function trainLoop(run: Run, emit: (e: TrainEvent) => void): Promise<Train
     const epoch = it.epoch + it.cursor / data.train.length; // fractional, as the HF Trainer reports it
     emit({ type: 'step', step: run.step, loss: r.loss, lr, gradNorm: r.gradNorm, tokens: r.tokens, tokensPerSecond: r.tokens / seconds, epoch, seconds });
     await stepPause(); // test hook (engine/fault-hook.ts); nothing unless PEFT_LAB_STEP_DELAY_MS is set
-    // One turn of the event loop per update: on wasm and cpu every await of a step resolves as a microtask, so
-    // without it a SIGTERM/SIGINT handler or the host's stop message never ran until the next file write (found by
-    // the CLI test that stops `peft-lab train`: 100k updates ran past the signal).
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Without a turn of the event loop per update a SIGTERM/SIGINT handler or the host's stop message waited for the
+    // next file write (found by the CLI test that stops `peft-lab train`: 100k updates ran past the signal).
+    await nextTurn();
     if (t.evalEvery > 0 && run.step % t.evalEvery === 0 && run.step < stopAt) valLoss = await evaluate(run, emit);
     if (t.checkpointEvery > 0 && run.step % t.checkpointEvery === 0) {
       await checkpoint(run, emit);
