@@ -6,17 +6,24 @@
 // the glibc malloc settings run workers get (src-main/engine/backends/malloc-tunables.ts): glibc reads them only when
 // a process starts. This process then only relays: SIGTERM and SIGHUP are passed on; SIGINT from a terminal already
 // reaches both (same process group), so it is not passed on again (a second SIGINT stops a training at once); the
-// exit status is the child's.
+// exit status is the child's. If this process dies without relaying (SIGKILL), the child sees its IPC channel close
+// and stops as on SIGTERM (checkpoint, then exit) instead of training on unseen.
 import { spawn } from 'node:child_process';
 import { register } from 'tsx/esm/api';
 
 register();
+const RELAYED = 'PEFT_LAB_RELAYED';
 const { envForInProcessCompute } = await import('../src-main/engine/backends/malloc-tunables.ts');
 const env = envForInProcessCompute(process.argv[2], process.env);
 if (env === null) {
+  if (process.env[RELAYED] === '1' && process.channel) {
+    delete process.env[RELAYED];
+    process.channel.unref();
+    process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
   await import('../src-main/cli/main.ts');
 } else {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...env, [RELAYED]: '1' } });
   process.on('SIGINT', () => undefined);
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('error', (err) => {

@@ -132,6 +132,24 @@ describe('train → generate → perplexity', () => {
     expect(lastStep).toBeLessThan(100_000);
   }, 120_000);
 
+  it('train started again: when the command itself is killed, the training stops at a checkpoint instead of running on', async () => {
+    fs.writeFileSync(path.join(root, 'run-orphan.json'), JSON.stringify({
+      ...JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')), training: { maxSteps: 100_000, batchSize: 3, learningRate: 1e-2, checkpointEvery: 100_000 }, output: 'out-orphan',
+    }));
+    const parent = spawn(process.execPath, [BIN, 'train', '--spec', 'run-orphan.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    parent.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    // The training process shares the pipe: it closes when that process exits, whatever became of its parent.
+    const closed = new Promise<void>((resolve) => parent.stdout.on('close', () => resolve()));
+    while (!stdout.includes('"type":"step"')) await new Promise((r) => setTimeout(r, 50));
+    parent.kill('SIGKILL');
+    await closed;
+    const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number });
+    const lastStep = events.filter((e) => e.type === 'step').pop()!.step!;
+    expect(events.filter((e) => e.type === 'checkpoint').map((e) => e.step)).toEqual([lastStep]);
+    expect(lastStep).toBeLessThan(100_000);
+  }, 120_000);
+
   it('train --gradient-checkpointing records the setting and trains to the same losses', () => {
     const short = (output: string) => JSON.stringify({ ...JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')), training: { maxSteps: 3, batchSize: 3, learningRate: 1e-2 }, output });
     fs.writeFileSync(path.join(root, 'run-plain.json'), short('out-plain'));
