@@ -4,9 +4,9 @@
 //
 // The commands that train or generate in this process (train, generate, perplexity) start once more on Linux, with
 // the glibc malloc settings run workers get (src-main/engine/backends/malloc-tunables.ts): glibc reads them only when
-// a process starts. This process then only relays: SIGTERM and SIGHUP are passed on; SIGINT from a terminal already
-// reaches both (same process group), so it is not passed on again (a second SIGINT stops a training at once); the
-// exit status is the child's. If this process dies without relaying (SIGKILL), the child sees its IPC channel close
+// a process starts. This process then only relays: the child runs in a session of its own (so Ctrl+C in a terminal
+// reaches it once, through this process, not twice: a second SIGINT stops a training at once), SIGINT, SIGTERM and
+// SIGHUP are passed on, and the exit status is the child's. If this process dies without relaying (SIGKILL), the child sees its IPC channel close
 // and stops as on SIGTERM (checkpoint, then exit) instead of training on unseen.
 import { spawn } from 'node:child_process';
 import { register } from 'tsx/esm/api';
@@ -23,9 +23,10 @@ if (env === null) {
   }
   await import('../src-main/cli/main.ts');
 } else {
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...env, [RELAYED]: '1' } });
-  process.on('SIGINT', () => undefined);
-  for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'], env: { ...env, [RELAYED]: '1' }, detached: true,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('error', (err) => {
     process.stderr.write(`peft-lab: error: could not start ${process.execPath}: ${err.message}\n`);
     process.exit(1);

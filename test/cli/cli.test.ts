@@ -111,9 +111,9 @@ describe('train → generate → perplexity', () => {
     if (process.platform === 'linux') expect(info.glibcTunables).toContain('glibc.malloc.hugetlb=1');
   });
 
-  it('train started again with the malloc settings: SIGTERM to the command stops the training at a checkpoint', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('train started again with the malloc settings: %s to the command stops the training at a checkpoint', async (sig) => {
     fs.writeFileSync(path.join(root, 'run-long.json'), JSON.stringify({
-      ...JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')), training: { maxSteps: 100_000, batchSize: 3, learningRate: 1e-2, checkpointEvery: 100_000 }, output: 'out-long',
+      ...JSON.parse(fs.readFileSync(path.join(root, 'run.json'), 'utf8')), training: { maxSteps: 100_000, batchSize: 3, learningRate: 1e-2, checkpointEvery: 100_000 }, output: `out-long-${sig}`,
     }));
     const child = spawn(process.execPath, [BIN, 'train', '--spec', 'run-long.json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -122,7 +122,7 @@ describe('train → generate → perplexity', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     while (!stdout.includes('"type":"step"')) await new Promise((r) => setTimeout(r, 50));
-    child.kill('SIGTERM');
+    child.kill(sig);
     const code = await exited;
     const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; step?: number });
     const lastStep = events.filter((e) => e.type === 'step').pop()!.step!;
