@@ -13,6 +13,8 @@ import { buildAttentionMask, defaultPositions } from './mask';
 import type { PromptHook } from './prompt-hook';
 import { promptLayout } from './prompt-hook';
 import { recomputed } from './recompute';
+import { rmsNorm } from './rms-norm';
+import { swiglu } from './swiglu';
 import { RotaryEmbedding, applyRotary } from './rope';
 
 export const PROJECTIONS = ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'] as const;
@@ -35,13 +37,6 @@ export interface ForwardInput {
   segmentIds?: Int32Array;
   /** Incremental decoding: keys/values of earlier tokens; appended to in place. */
   cache?: KVCache;
-}
-
-export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const variance = tf.mean(tf.square(x), -1, true); // (N, 1)
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), w) as tf.Tensor2D;
-  });
 }
 
 export class CausalLM {
@@ -111,6 +106,11 @@ export class CausalLM {
     return tf.tidy(() => {
       const maskT = tf.tensor4d(mask, [B, 1, Tq, past + Tp + Tq]);
       const { cos, sin, rotation } = this.rope.lookup(lay.positions, B, Tq);
+      // The queries' tables carry the attention scale 1/√d: (q·s)·kᵀ = (q·kᵀ)·s, paid on (B, 1, T, d) once per
+      // pass instead of on every layer's (B, nh, T, S) scores, forward and backward.
+      const scale = 1 / Math.sqrt(this.config.headDim);
+      const cosQ = tf.mul(cos, scale) as tf.Tensor4D;
+      const sinQ = tf.mul(sin, scale) as tf.Tensor4D;
       let x = this.embed(input.inputIds); // (B·T, H)
       const H = this.config.hiddenSize;
       const virtual = hook?.virtualTokens(ctx);
@@ -122,7 +122,7 @@ export class CausalLM {
       const recompute = ctx.training && ctx.gradientCheckpointing === true && !cache;
       for (let l = 0; l < this.layers.length; l++) {
         const pre = prefix ? { k: prefix.keys[l], v: prefix.values[l] } : undefined;
-        const a: AttnArgs = { B, T: Tq, maskT, cos, sin, rotation, cache, prefix: pre };
+        const a: AttnArgs = { B, T: Tq, maskT, cos, sin, cosQ, sinQ, rotation, cache, prefix: pre };
         x = recompute ? this.recomputedLayer(l, x, a, ctx) : this.decoderLayer(l, x, a, ctx);
       }
       const h = rmsNorm(x, this.finalNorm, this.config.rmsNormEps); // (B·Tq, H)
@@ -150,11 +150,12 @@ export class CausalLM {
   /** decoderLayer with gradient checkpointing: the layer input (and prefix) kept, its activations recomputed. */
   private recomputedLayer(l: number, x: tf.Tensor2D, a: AttnArgs, ctx: ForwardContext): tf.Tensor2D {
     const inputs = a.prefix ? [x, a.prefix.k, a.prefix.v] : [x];
-    return recomputed((xs, [maskT, cos, sin]) => {
+    return recomputed((xs, [maskT, cos, sin, cosQ, sinQ]) => {
       const prefix = a.prefix ? { k: xs[1] as tf.Tensor3D, v: xs[2] as tf.Tensor3D } : undefined;
-      const args = { ...a, prefix, maskT: maskT as tf.Tensor4D, cos: cos as tf.Tensor4D, sin: sin as tf.Tensor4D };
+      const [c, s, cq, sq] = [cos, sin, cosQ, sinQ] as tf.Tensor4D[];
+      const args = { ...a, prefix, maskT: maskT as tf.Tensor4D, cos: c, sin: s, cosQ: cq, sinQ: sq };
       return this.decoderLayer(l, xs[0] as tf.Tensor2D, args, ctx);
-    }, inputs, [a.maskT, a.cos, a.sin], this.layerVariables(l));
+    }, inputs, [a.maskT, a.cos, a.sin, a.cosQ, a.sinQ], this.layerVariables(l));
   }
 
   private decoderLayer(l: number, x: tf.Tensor2D, a: AttnArgs, ctx: ForwardContext): tf.Tensor2D {
@@ -165,7 +166,7 @@ export class CausalLM {
     const n2 = rmsNorm(h, layer.postNorm, eps);
     const gate = layer.proj.gate_proj.forward(n2, ctx); // (N, I)
     const up = layer.proj.up_proj.forward(n2, ctx); // (N, I)
-    const act = tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as tf.Tensor2D; // silu(gate) ⊙ up
+    const act = swiglu(gate, up); // silu(gate) ⊙ up
     return tf.add(h, layer.proj.down_proj.forward(act, ctx)) as tf.Tensor2D;
   }
 
@@ -178,7 +179,7 @@ export class CausalLM {
     const r = nh / nkv;
     const p = this.layers[l].proj;
     const heads = (t: tf.Tensor2D, n: number) => t.reshape([B, T, n, d]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-    const q = applyRotary(heads(p.q_proj.forward(x, ctx), nh), a.cos, a.sin, a.rotation); // (B, nh, T, d)
+    const q = applyRotary(heads(p.q_proj.forward(x, ctx), nh), a.cosQ, a.sinQ, a.rotation); // (B, nh, T, d), scaled by 1/√d
     let k = applyRotary(heads(p.k_proj.forward(x, ctx), nkv), a.cos, a.sin, a.rotation); // (B, nkv, T, d)
     let v = heads(p.v_proj.forward(x, ctx), nkv); // (B, nkv, T, d)
     if (a.prefix) {
@@ -191,7 +192,7 @@ export class CausalLM {
     const S = k.shape[2];
     // GQA without copying K/V: head h = kv·r + j, so (B, nh, T, d) → (B, nkv, r·T, d) is a plain reshape.
     const qg = q.reshape([B, nkv, r * T, d]);
-    const scores = tf.mul(tf.matMul(qg, k, false, true), 1 / Math.sqrt(d)); // (B, nkv, r·T, S)
+    const scores = tf.matMul(qg, k, false, true); // (B, nkv, r·T, S), already scaled (cosQ, sinQ)
     const masked = tf.add(scores.reshape([B, nh, T, S]), a.maskT); // (B, nh, T, S)
     const probs = tf.softmax(masked, -1).reshape([B, nkv, r * T, S]);
     const o = tf.matMul(probs, v).reshape([B, nh, T, d]); // (B, nh, T, d)
@@ -220,6 +221,9 @@ interface AttnArgs {
   maskT: tf.Tensor4D;
   cos: tf.Tensor4D;
   sin: tf.Tensor4D;
+  /** cos and sin times 1/√head_dim, for the queries. */
+  cosQ: tf.Tensor4D;
+  sinQ: tf.Tensor4D;
   /** rotate_half as a (d, d) signed permutation (rope.ts). */
   rotation: tf.Tensor2D;
   cache?: KVCache;

@@ -3,6 +3,8 @@
 // forward AND gradient, against the cpu backend.
 import * as tf from '@tensorflow/tfjs';
 import { seededRandom } from '../../../src-shared/review/rng';
+import { rmsNorm } from '../../../src-main/engine/model/rms-norm';
+import { swiglu } from '../../../src-main/engine/model/swiglu';
 import { applyRotary, rotateHalfMatrix } from '../../../src-main/engine/model/rope';
 import { crossEntropySum } from '../../../src-main/engine/train/loss';
 
@@ -137,6 +139,18 @@ const composites: OpCase[] = [
     name: 'RMSNorm x * rsqrt(mean(x²) + eps) * w',
     inputs: () => [rand([2, 3, 8], 90), rand([8], 91, 0.5, 1.5)],
     forward: (x, w) => tf.mul(tf.mul(x, tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), 1e-6))), w),
+    gradWrt: [0, 1],
+  },
+  {
+    name: 'rmsNorm as the model applies it (written-out gradient, frozen weight)',
+    inputs: () => [rand([6, 16], 99, -2, 2), rand([16], 100, 0.5, 1.5)],
+    forward: (x, w) => rmsNorm(x as tf.Tensor2D, w as tf.Tensor1D, 1e-6),
+    gradWrt: [0],
+  },
+  {
+    name: 'swiglu as the model applies it (silu(gate) * up, written-out gradient)',
+    inputs: () => [rand([6, 10], 101, -5, 5), rand([6, 10], 102)],
+    forward: (g, u) => swiglu(g as tf.Tensor2D, u as tf.Tensor2D),
     gradWrt: [0, 1],
   },
   {
