@@ -14,7 +14,9 @@ import { register } from 'tsx/esm/api';
 register();
 const RELAYED = 'PEFT_LAB_RELAYED';
 const { envForInProcessCompute } = await import('../src-main/engine/backends/malloc-tunables.ts');
-const env = envForInProcessCompute(process.argv[2], process.env);
+// Usage text needs no restart.
+const wantsHelp = process.argv.slice(3).some((a) => a === '--help' || a === '-h');
+const env = wantsHelp ? null : envForInProcessCompute(process.argv[2], process.env);
 if (env === null) {
   if (process.env[RELAYED] === '1' && process.channel) {
     delete process.env[RELAYED];

@@ -2,7 +2,6 @@
 // `PEFT Lab web mode: <url>` on stdout, run until SIGINT/SIGTERM, then close connections and shut the host down
 // (runs in flight stop and stay resumable from their last checkpoint). A second Ctrl+C exits at once.
 import { mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkBuilt, startWebServer } from '../../host/server/web-server';
@@ -19,9 +18,9 @@ export interface ServeOptions {
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-export function defaultDataDir(): string {
-  return process.env.PEFT_LAB_DATA || join(homedir(), '.peft-lab');
-}
+import { defaultDataDir } from '../data-dir';
+
+export { defaultDataDir };
 
 function checkRenderer(staticDir: string): void {
   checkBuilt(staticDir);

@@ -1,5 +1,4 @@
 // The sweep commands, through an in-process host and the typed client (what the renderer does over a socket).
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { SweepSpec } from '../../../src-shared/domain/sweep-spec';
 import { SweepSpecSchema } from '../../../src-shared/domain/sweep-spec';
@@ -22,9 +21,9 @@ export interface SweepCliOptions {
   queue?: string;
 }
 
-export function defaultDataDir(): string {
-  return process.env.PEFT_LAB_DATA ?? path.join(os.homedir(), '.peft-lab');
-}
+import { defaultDataDir } from '../data-dir';
+
+export { defaultDataDir };
 
 /** Reads a sweep spec; relative paths are resolved against the spec file's folder. */
 export function readSweepSpec(file: string): SweepSpec {

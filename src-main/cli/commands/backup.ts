@@ -3,7 +3,7 @@
 // folder: `peft-lab serve --data OUT` opens it.
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { defaultDataDir } from '../actions/sweep';
+import { defaultDataDir } from '../data-dir';
 
 interface BackupCliOptions {
   data?: string;
