@@ -4,6 +4,11 @@
 // name as a regular expression; "all-linear" is every linear module except the output layer (lm_head).
 // PEFT only fails when nothing matches at all; here every list entry must match something, because a typo that
 // silently adapts fewer modules costs a person a whole run.
+// Patterns come from files (adapter_config.json from the Hub, sweep specs), so they run on RE2 (re2js), whose
+// matching time is linear in the name's length: a pattern like (a+)+$ cannot stall loading, as it could on
+// JavaScript's backtracking RegExp. RE2 has Python's syntax minus lookaround and backreferences, which PEFT's
+// own patterns do not use; a pattern that needs them is refused with the reason.
+import { RE2JS } from 're2js';
 import { PeftLabError } from '../../../src-shared/errors';
 import type { LinearModuleInfo } from '../model/architectures/types';
 
@@ -13,17 +18,25 @@ function matchesList(name: string, entries: string[]): boolean {
   return entries.some((e) => name === e || name.endsWith(`.${e}`));
 }
 
+/** A compiled pattern: `test(name)` is true when the whole name matches. */
+export interface NameMatcher {
+  test(name: string): boolean;
+}
+
 /** `source` compiled; a pattern that does not compile is a BAD_ARGUMENT naming `where` and the pattern as written. */
-function compile(source: string, pattern: string, where: string): RegExp {
+function compile(source: string, pattern: string, where: string): NameMatcher {
   try {
-    return new RegExp(source);
+    const re = RE2JS.compile(source);
+    return { test: (name) => re.matches(name) };
   } catch (e) {
-    throw new PeftLabError('BAD_ARGUMENT', `${where}: "${pattern.slice(0, 200)}" is not a valid regular expression (${(e as Error).message.slice(0, 200)})`);
+    throw new PeftLabError('BAD_ARGUMENT', `${where}: "${pattern.slice(0, 200)}" is not a valid regular expression ` +
+      `(${(e as Error).message.slice(0, 200)}; patterns run on RE2: no lookaround or backreferences)`);
   }
 }
 
-function fullRegex(pattern: string, where: string): RegExp {
-  return compile(`^(?:${pattern})$`, pattern, where);
+/** A matcher for names that `pattern` matches in full (Python's re.fullmatch). */
+export function fullRegex(pattern: string, where: string): NameMatcher {
+  return compile(`(?:${pattern})`, pattern, where);
 }
 
 export function isAllLinear(t: TargetSpec): boolean {
@@ -91,7 +104,7 @@ export function savedTargetNames(modules: LinearModuleInfo[], picked: LinearModu
 export function patternValue(pattern: Record<string, number> | undefined, moduleName: string, fallback: number, where = 'rank_pattern'): number {
   if (!pattern) return fallback;
   for (const [key, value] of Object.entries(pattern)) {
-    if (compile(`^(.*\\.)?(${key})$`, key, `${where} key`).test(moduleName)) return value;
+    if (compile(`(.*\\.)?(${key})`, key, `${where} key`).test(moduleName)) return value;
   }
   return fallback;
 }

@@ -10,7 +10,7 @@ import { parseWith } from '../../../../src-shared/domain/validate';
 import type { LinearModuleInfo } from '../../model/architectures/types';
 import { peftKey } from '../lora/config';
 import type { TargetSpec } from '../targets';
-import { resolveTargets } from '../targets';
+import { fullRegex, resolveTargets } from '../targets';
 import type { ModelShape } from '../types';
 
 export function parseIa3Config(raw: unknown, where: string): Ia3Config {
@@ -30,12 +30,7 @@ export interface Ia3ModulePlan {
 /** PEFT's feed-forward test: a string is a full-name regex, a list matches by plain suffix. */
 export function feedforwardMatcher(ff: TargetSpec): (name: string) => boolean {
   if (typeof ff !== 'string') return (name) => ff.some((e) => name.endsWith(e));
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${ff})$`);
-  } catch (e) {
-    throw new PeftLabError('BAD_ARGUMENT', `method.feedforwardModules: "${ff}" is not a valid regular expression (${(e as Error).message})`);
-  }
+  const re = fullRegex(ff, 'method.feedforwardModules');
   return (name) => re.test(name);
 }
 
