@@ -9,6 +9,7 @@ import { dataStats } from '../engine/train/data-stats';
 import { probeStepSeconds } from '../engine/train/probe';
 import { runTraining } from '../engine/train/trainer';
 import { runGenerateJob } from './generate-job';
+import { parseHostMessage } from '../../src-shared/protocol/host-to-worker-schema';
 
 const EXIT_FAILED = 1;
 const EXIT_STOPPED = 3;
@@ -102,7 +103,15 @@ async function generateOutputs(m: Extract<HostToWorker, { kind: 'generate' }>): 
 // listens: listen, so the limit ends in a clear error and a kept checkpoint, never in a dead worker.
 process.on('SIGXFSZ', () => undefined);
 
-process.once('message', (m: HostToWorker) => {
+process.once('message', (raw: unknown) => {
+  const { message: m, problem } = parseHostMessage(raw);
+  if (!m) {
+    // The host quotes the last line of stderr in its verdict on this worker.
+    process.stderr.write(`protocol error: the host sent a malformed job (${problem}); the host and this worker may come from different builds: restart the app\n`);
+    process.exitCode = EXIT_FAILED;
+    setImmediate(() => process.disconnect?.()); // not from inside the channel's own message dispatch
+    return;
+  }
   const job = m.kind === 'train' ? train(m) : m.kind === 'probe' ? probe(m) : m.kind === 'generate' ? generateOutputs(m) : shortJob(m);
   void job.then((code) => {
     process.exitCode = code;

@@ -61,7 +61,11 @@ export const WorkerToHostSchema: z.ZodType<WorkerToHost> = z.discriminatedUnion(
 /** The message as a WorkerToHost, or null with the first problem ("event.step: expected number…"). */
 export function parseWorkerMessage(value: unknown): { message: WorkerToHost; problem: null } | { message: null; problem: string } {
   const r = WorkerToHostSchema.safeParse(value);
-  if (r.success) return { message: r.data, problem: null };
-  const issue = r.error.issues[0];
-  return { message: null, problem: `${issue?.path.map(String).join('.') || '(message)'}: ${issue?.message ?? 'invalid'}`.slice(0, 300) };
+  return r.success ? { message: r.data, problem: null } : { message: null, problem: firstProblem(r.error) };
+}
+
+/** "path.to.field: what is wrong" for the first issue of a failed parse, at most 300 characters. */
+export function firstProblem(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return `${issue?.path.map(String).join('.') || '(message)'}: ${issue?.message ?? 'invalid'}`.slice(0, 300);
 }
