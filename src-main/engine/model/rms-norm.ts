@@ -10,11 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
   const H = x.shape[1];
   const scale = (xi: tf.Tensor) => tf.rsqrt(tf.add(tf.mean(tf.square(xi), -1, true), eps)); // (N, 1)
-  const dx = (dy: tf.Tensor, wi: tf.Tensor, xs: tf.Tensor, rs: tf.Tensor) => {
+  // In a tidy: tfjs calls a custom gradient outside one and keeps whatever it leaves until the backward pass ends.
+  const dx = (dy: tf.Tensor, wi: tf.Tensor, xs: tf.Tensor, rs: tf.Tensor) => tf.tidy(() => {
     const g = tf.mul(dy, wi);
     const c = tf.mul(tf.sum(tf.mul(g, xs), -1, true), tf.div(tf.square(rs), H)); // (N, 1)
     return tf.mul(tf.sub(g, tf.mul(xs, c)), rs);
-  };
+  });
   if (!(w instanceof tf.Variable && w.trainable)) {
     const op = tf.customGrad((xArg, save) => {
       const xi = xArg as tf.Tensor;
@@ -32,7 +33,7 @@ export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2
     (save as tf.GradSaveFunc)([xi, rs, wi]);
     return {
       value: tf.mul(tf.mul(xi, rs), wi),
-      gradFunc: (dy, [xs, r, ws]) => [dx(dy, ws, xs, r), tf.sum(tf.mul(dy, tf.mul(xs, r)), 0)],
+      gradFunc: (dy, [xs, r, ws]) => [dx(dy, ws, xs, r), tf.tidy(() => tf.sum(tf.mul(dy, tf.mul(xs, r)), 0))],
     };
   });
   return op(x, w) as tf.Tensor2D;

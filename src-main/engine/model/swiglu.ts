@@ -13,11 +13,12 @@ export function swiglu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {
     (save as tf.GradSaveFunc)([s, a, u]);
     return {
       value: tf.mul(a, u),
-      gradFunc: (dy, [sig, act, upSaved]) => {
+      // In a tidy: tfjs calls a custom gradient outside one and keeps whatever it leaves until the backward ends.
+      gradFunc: (dy, [sig, act, upSaved]) => tf.tidy(() => {
         const dAct = tf.mul(dy, upSaved);
         const dGate = tf.mul(dAct, tf.sub(tf.add(sig, act), tf.mul(act, sig)));
         return [dGate, tf.mul(dy, act)];
-      },
+      }),
     };
   });
   return op(gate, up) as tf.Tensor2D;

@@ -7,26 +7,28 @@
 // A tfjs backward pass frees nothing until it ends: every saved tensor and every gradient stays, so the peak is
 // reached at its end. It holds, per op on the path from the trainable tensors to the loss, what the op saved for its
 // gradient (its gradient config's inputs/outputs) plus one gradient per op input (a tensor read by k ops gets k
-// gradient tensors: tfjs disposes the running sum, not the parts). Per token and decoder layer (legend: H hidden,
+// gradient tensors: tfjs disposes the running sum, not the parts). The ops with written-out gradients (RMSNorm,
+// SwiGLU, the cross-entropy) keep only what they save and compute their gradients in a tidy. Per token and decoder
+// layer (legend: H hidden,
 // q = nh·d query width, kv = nkv·d key/value width, I intermediate, nh heads, d head_dim, S keys per row = T
 // (+ virtual tokens) (+ prefix); "a | b" = a saved, b gradients):
-//   RMSNorm ×2:               square, mean, +eps, rsqrt, ·rsqrt, ·w            4H + 3 | 4H + 3 each
+//   RMSNorm ×2 (rms-norm.ts):  saves x and 1/rms                               H + 1 | H each
 //   q, k, v, gate, up inputs:  the matmuls save their inputs                    5H | 5H
 //   q heads + rotary:          reshape, transpose, reshape·R·reshape, ·cos, ·sin, add   8q + 2d | 9q   (k: 8kv + 2d | 9kv)
 //   v heads:                   reshape, transpose                              kv | 2kv
-//   scores:                    q reshape, q·kᵀ, ·1/√d, reshape, + mask, softmax, reshape, ·v
-//                              q + q + kv + kv + 6·nh·S + S | 2q + 2kv + 6·nh·S, and softmax's gradient leaves
+//   scores:                    q reshape, q·kᵀ (q already scaled by 1/√d), reshape, + mask, softmax, reshape, ·v
+//                              q + q + kv + kv + 5·nh·S + S | 2q + 2kv + 5·nh·S, and softmax's gradient leaves
 //                              dy⊙y outside its tidy: one more nh·S
 //   attention output, o_proj:  reshape, transpose, reshape, matmul             3q | 4q
 //   residuals ×2:              each add saves both inputs                      4H | 4H
-//   MLP:                       sigmoid, silu product, ⊙ up, down input          6I | 6I
-// which sums to 34H + 28q + 24kv + 12I + 13·nh·S + S + 4d + 12 (the first layer is counted whole although part
+//   MLP (swiglu.ts):           saves σ(gate), silu(gate), up; down's input      4I | 3I
+// which sums to 22H + 28q + 24kv + 7I + 11·nh·S + S + 4d + 2 (the first layer is counted whole although part
 // of it is off the path: a slight over-estimate), plus what the method's own ops add (MethodActivations, e.g.
 // LoRA's x·Aᵀ, ·Bᵀ, ·s and + per wrapped module), plus a clone of each dense float32 weight a matmul reads.
 // Once per step: clones of the embedding table and lm_head's weight and of the RoPE tables; the final RMSNorm over
-// every row (8H + 6); the gather of the K loss rows (saves h, gets its gradient: 2H per row), lm_head (saves the
-// K rows, gets their gradient: 2·K·H); the cross-entropy (loss.ts): the K·V softmax kept from the forward and, in
-// its backward, the int32 one-hot targets, their float32 cast, softmax − one-hot and the logits' gradient (5·K·V).
+// every row (2H + 1); the gather of the K loss rows (saves h, gets its gradient: 2H per row), lm_head (saves the
+// K rows, gets their gradient: 2·K·H); the cross-entropy (loss.ts): the K·V softmax kept from the forward and the
+// logits' gradient (2·K·V).
 // With gradient checkpointing (model/recompute.ts) a layer keeps its input, the mask and cos/sin (H + S + 2d) and
 // its input's gradient (H); the layer being recomputed holds its full share (and its dense weights) meanwhile.
 import type { MethodActivations, ModelShape } from '../adapters/types';
@@ -47,7 +49,7 @@ export function layerElementsPerToken(model: ModelShape, keys: number): number {
   const d = c.headDim;
   const q = c.numAttentionHeads * d;
   const kv = c.numKeyValueHeads * d;
-  return 34 * H + 28 * q + 24 * kv + 12 * c.intermediateSize + 13 * c.numAttentionHeads * keys + keys + 4 * d + 12;
+  return 22 * H + 28 * q + 24 * kv + 7 * c.intermediateSize + 11 * c.numAttentionHeads * keys + keys + 4 * d + 2;
 }
 
 /**
@@ -86,8 +88,8 @@ export function estimateActivationBytes(model: ModelShape, a: ActivationInputs):
   const linears = a.denseBase ? layerWeightElements(model) : -rows * (5 * H + c.numAttentionHeads * d + c.intermediateSize);
   const layer = rows * (layerElementsPerToken(model, S) + (a.method?.perTokenPerLayer ?? 0)) + prefix + linears;
   const once = 2 * V * H + 2 * Tq * d // clones of the embedding table, lm_head's weight, the RoPE tables
-    + rows * (8 * H + 6) + 2 * K * H + 2 * K * H + virtual // final norm, row gather, lm_head input
-    + 5 * K * V; // cross-entropy
+    + rows * (2 * H + 1) + 2 * K * H + 2 * K * H + virtual // final norm, row gather, lm_head input
+    + 2 * K * V; // cross-entropy
   const layers = a.gradientCheckpointing
     ? L * (rows * (2 * H + S + 2 * d) + 4 * Tp * kv) + rows * H + layer // kept per layer; the one recomputed
     : L * layer;

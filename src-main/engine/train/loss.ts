@@ -84,7 +84,9 @@ export function crossEntropySum(logits: tf.Tensor2D, targets: Int32Array): tf.Sc
     (save as tf.GradSaveFunc)([probs]);
     return {
       value: tf.sum(tf.sub(lse, picked)),
-      gradFunc: (dy, saved) => tf.mul(tf.sub(saved[0], tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), V), 'float32')), dy),
+      // In a tidy: tfjs calls a custom gradient outside one, and the one-hot, its cast and the difference (three more
+      // K×V tensors, the largest of the step) would stay until the backward pass ends.
+      gradFunc: (dy, saved) => tf.tidy(() => tf.mul(tf.sub(saved[0], tf.cast(tf.oneHot(tf.tensor1d(targets, 'int32'), V), 'float32')), dy)),
     };
   });
   return f(logits) as tf.Scalar;
