@@ -2,7 +2,8 @@
 // host code) with progress on stderr, then its verdict table computed from the stored runs.
 import type { StudyVariant } from '../../src-shared/domain/study-preset';
 import type { SweepSpec } from '../../src-shared/domain/sweep-spec';
-import { defaultDataDir, withHost } from '../cli/actions/sweep';
+import { withHost } from '../cli/actions/sweep';
+import { defaultDataDir } from '../cli/data-dir';
 import { printJson, printLines } from '../cli/output';
 import { presetListLines, verdictLines } from './format';
 import { STUDY_PRESETS, studyPreset } from './registry';

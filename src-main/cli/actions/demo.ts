@@ -24,7 +24,8 @@ import { evaluateLoss } from '../../engine/train/evaluate';
 import { renderPrompt } from '../../engine/train/templates';
 import { cellBase, cellRunSpec } from '../../sweep/cells';
 import { printJson, printLines } from '../output';
-import { defaultDataDir, readSweepSpec, withHost } from './sweep';
+import { defaultDataDir } from '../data-dir';
+import { readSweepSpec, withHost } from './sweep';
 
 export interface DemoCliOptions {
   data?: string;

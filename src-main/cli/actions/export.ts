@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PeftLabError } from '../../../src-shared/errors';
 import { openStore } from '../../store/db';
 import { exportSweep } from '../../review/export';
-import { defaultDataDir } from './sweep';
+import { defaultDataDir } from '../data-dir';
 
 export interface ExportCliOptions {
   sweep: number;

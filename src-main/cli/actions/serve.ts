@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultDataDir } from '../data-dir';
 import { checkBuilt, startWebServer } from '../../host/server/web-server';
 import type { WebServer } from '../../host/server/web-server';
 import { staleSources } from '../../host/server/build-check';
@@ -17,10 +18,6 @@ export interface ServeOptions {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-
-import { defaultDataDir } from '../data-dir';
-
-export { defaultDataDir };
 
 function checkRenderer(staticDir: string): void {
   checkBuilt(staticDir);

@@ -1,5 +1,6 @@
 // The sweep commands, through an in-process host and the typed client (what the renderer does over a socket).
 import * as path from 'node:path';
+import { defaultDataDir } from '../data-dir';
 import type { SweepSpec } from '../../../src-shared/domain/sweep-spec';
 import { SweepSpecSchema } from '../../../src-shared/domain/sweep-spec';
 import { parseWith } from '../../../src-shared/domain/validate';
@@ -20,10 +21,6 @@ export interface SweepCliOptions {
   /** Redis URL of the queue remote workers take cells from ('' clears the setting). */
   queue?: string;
 }
-
-import { defaultDataDir } from '../data-dir';
-
-export { defaultDataDir };
 
 /** Reads a sweep spec; relative paths are resolved against the spec file's folder. */
 export function readSweepSpec(file: string): SweepSpec {

@@ -2,7 +2,7 @@
 // with its gradient written out (issue #8: autodiff of sigmoid and two products spends eight passes over (N, I)
 // backward, this spends six). With s = σ(g) and a = g·s = silu(g):
 //   d up = dy ⊙ a,   d gate = (dy ⊙ up) ⊙ silu'(g),   silu'(g) = s + g·s·(1 − s) = s + a − a·s.
-// It keeps the tensors autodiff kept (g, s, a, up).
+// It keeps s, a and up (autodiff also kept g: one (N, I) tensor fewer).
 import * as tf from '@tensorflow/tfjs';
 
 export function swiglu(gate: tf.Tensor2D, up: tf.Tensor2D): tf.Tensor2D {

@@ -9,9 +9,8 @@
 // gradient (its gradient config's inputs/outputs) plus one gradient per op input (a tensor read by k ops gets k
 // gradient tensors: tfjs disposes the running sum, not the parts). The ops with written-out gradients (RMSNorm,
 // SwiGLU, the cross-entropy) keep only what they save and compute their gradients in a tidy. Per token and decoder
-// layer (legend: H hidden,
-// q = nh·d query width, kv = nkv·d key/value width, I intermediate, nh heads, d head_dim, S keys per row = T
-// (+ virtual tokens) (+ prefix); "a | b" = a saved, b gradients):
+// layer (legend: H hidden, q = nh·d query width, kv = nkv·d key/value width, I intermediate, nh heads, d head_dim,
+// S keys per row = T (+ virtual tokens) (+ prefix); "a | b" = a saved, b gradients):
 //   RMSNorm ×2 (rms-norm.ts):  saves x and 1/rms                               H + 1 | H each
 //   q, k, v, gate, up inputs:  the matmuls save their inputs                    5H | 5H
 //   q heads + rotary:          reshape, transpose, reshape·R·reshape, ·cos, ·sin, add   8q + 2d | 9q   (k: 8kv + 2d | 9kv)
